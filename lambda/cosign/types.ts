@@ -1,0 +1,30 @@
+import type { KeyObject } from 'node:crypto';
+import type { ReasonCode } from '../reasons';
+
+export type SignatureFormat = 'legacy' | 'bundle';
+
+/** The outcome of checking one signature artifact (a `.sig` layer or a bundle referrer). */
+export interface SignatureCheck {
+  format: SignatureFormat;
+  /** Digest of the layer (legacy) or referrer manifest (bundle) this check is about. */
+  artifact: string;
+  /** Name of the trusted key that verified the signature cryptographically, if any. */
+  key?: string;
+  /** True only when signature, claims (digest) and transparency-log policy all hold. */
+  ok: boolean;
+  reason: ReasonCode;
+  message: string;
+}
+
+export type TlogMode = 'ignore' | 'verify-if-present' | 'required';
+
+/** A transparency log's public key; `logId` is the lower-case hex SHA-256 of its DER SPKI. */
+export interface RekorKey {
+  logId: string;
+  publicKey: KeyObject;
+}
+
+export interface TlogOptions {
+  mode: TlogMode;
+  rekorKeys: RekorKey[];
+}

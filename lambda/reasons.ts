@@ -1,0 +1,47 @@
+/**
+ * Stable reason codes (DESIGN.md "Reason codes"). They appear in logs, alerts and CLI output,
+ * so a code is never reused for a different meaning; new codes are only ever added.
+ */
+export const ReasonCode = {
+  VERIFIED: 'VERIFIED',
+  TRUSTED_IMAGE: 'TRUSTED_IMAGE',
+  NO_SIGNATURES: 'NO_SIGNATURES',
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  DIGEST_MISMATCH: 'DIGEST_MISMATCH',
+  TLOG_INVALID: 'TLOG_INVALID',
+  TLOG_MISSING: 'TLOG_MISSING',
+  NO_MATCHING_RULE: 'NO_MATCHING_RULE',
+  NO_DIGEST: 'NO_DIGEST',
+  INVALID_REFERENCE: 'INVALID_REFERENCE',
+  REGISTRY_UNAVAILABLE: 'REGISTRY_UNAVAILABLE',
+  REGISTRY_AUTH: 'REGISTRY_AUTH',
+  KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  TIMEOUT: 'TIMEOUT',
+  // Extensions (added by this project; see README "Reason codes").
+  /** A signature artifact that cannot be parsed (bad JSON, bad base64, missing annotation). */
+  SIGNATURE_MALFORMED: 'SIGNATURE_MALFORMED',
+  /** A Sigstore bundle that is valid but is not an image signature (e.g. an attestation). */
+  NOT_A_SIGNATURE: 'NOT_A_SIGNATURE',
+  /** `require: all` and at least one of the rule's keys has no valid signature. */
+  REQUIRED_KEYS_MISSING: 'REQUIRED_KEYS_MISSING',
+  /** A bundle or manifest uses a format or version this verifier does not support. */
+  UNSUPPORTED_FORMAT: 'UNSUPPORTED_FORMAT',
+  /** The policy could not be loaded or is invalid. */
+  POLICY_INVALID: 'POLICY_INVALID',
+  /** An event the handler does not act on, or cannot parse (recorded as `ignored`). */
+  EVENT_INVALID: 'EVENT_INVALID',
+  EVENT_NOT_APPLICABLE: 'EVENT_NOT_APPLICABLE',
+  /** A duplicate or later event for a task that already has a decision. */
+  ALREADY_DECIDED: 'ALREADY_DECIDED',
+  /** An unexpected internal failure; treated as an error, never as a pass. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
+
+export const ALL_REASON_CODES: readonly ReasonCode[] = Object.values(ReasonCode);
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && (ALL_REASON_CODES as readonly string[]).includes(value);
+}
