@@ -34,6 +34,8 @@ export const ReasonCode = {
   EVENT_NOT_APPLICABLE: 'EVENT_NOT_APPLICABLE',
   /** A duplicate or later event for a task that already has a decision. */
   ALREADY_DECIDED: 'ALREADY_DECIDED',
+  /** Bytes from a registry do not match the digest (or size) that named them. */
+  CONTENT_MISMATCH: 'CONTENT_MISMATCH',
   /** An unexpected internal failure; treated as an error, never as a pass. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
