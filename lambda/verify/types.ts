@@ -1,0 +1,32 @@
+import type { SignatureCheck, TlogOptions } from '../cosign/types';
+import type { TrustedKey } from '../keys/types';
+import type { ReasonCode } from '../reasons';
+
+export type DigestSource = 'given' | 'resolved';
+
+/** The verdict for one image: what the CLI prints and what the policy decides on. */
+export interface ImageVerification {
+  /** Normalised reference as verified (`registry/repo[:tag][@digest]`). */
+  image: string;
+  digest?: string;
+  digestSource?: DigestSource;
+  /** True when at least one signature verified with a trusted key (policy `require` decides further). */
+  verified: boolean;
+  reason: ReasonCode;
+  message: string;
+  /** Names of the trusted keys with at least one fully valid signature. */
+  verifiedKeys: string[];
+  signatures: SignatureCheck[];
+  /** True when the verification could not complete (registry, key, timeout): never a pass. */
+  error: boolean;
+  cached: boolean;
+  durationMs: number;
+}
+
+export interface VerifyOptions {
+  keys: TrustedKey[];
+  tlog: TlogOptions;
+  signal?: AbortSignal;
+  /** Mixed into the cache key so a verdict never outlives a policy change. */
+  policySha256?: string;
+}
