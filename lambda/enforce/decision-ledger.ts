@@ -1,0 +1,96 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+export type LedgerAction = 'stop' | 'alert';
+
+/**
+ * Remembers, across concurrent Lambda instances, which task was already stopped or alerted on:
+ * EventBridge and Lambda deliver at least once, so the same task arrives several times.
+ */
+export interface DecisionLedger {
+  /** True when this caller won the right to perform `action` for the task (exactly one caller does). */
+  claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean>;
+  /** Gives the claim back after the action failed, so a retry can perform it. */
+  release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void>;
+}
+
+const ATTRIBUTE: Record<LedgerAction, string> = { stop: 'stopClaimedBy', alert: 'alertClaimedBy' };
+
+/** DynamoDB-backed ledger: one item per task, conditional writes, expiring after `ttlDays`. */
+export class DynamoDecisionLedger implements DecisionLedger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly ttlDays = 7,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean> {
+    const attribute = ATTRIBUTE[action];
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { taskArn: { S: taskArn } },
+          UpdateExpression: 'SET #claim = :id, #at = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(#claim)',
+          ExpressionAttributeNames: { '#claim': attribute, '#at': `${action}ClaimedAt` },
+          ExpressionAttributeValues: {
+            ':id': { S: decisionId },
+            ':at': { S: new Date(this.now()).toISOString() },
+            ':exp': { N: String(Math.floor(this.now() / 1000) + this.ttlDays * 86_400) },
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (
+        e instanceof ConditionalCheckFailedException ||
+        (e as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  async release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void> {
+    const attribute = ATTRIBUTE[action];
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { taskArn: { S: taskArn } },
+          UpdateExpression: 'REMOVE #claim, #at',
+          ConditionExpression: '#claim = :id',
+          ExpressionAttributeNames: { '#claim': attribute, '#at': `${action}ClaimedAt` },
+          ExpressionAttributeValues: { ':id': { S: decisionId } },
+        }),
+      );
+    } catch (e) {
+      // Someone else's claim (or none): nothing of ours to give back.
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      throw e;
+    }
+  }
+}
+
+/** Process-local ledger for the CLI and single-process use; same semantics, no durability. */
+export class InMemoryDecisionLedger implements DecisionLedger {
+  private readonly claims = new Map<string, string>();
+
+  async claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean> {
+    const key = `${action}|${taskArn}`;
+    if (this.claims.has(key)) return false;
+    this.claims.set(key, decisionId);
+    return true;
+  }
+
+  async release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void> {
+    const key = `${action}|${taskArn}`;
+    if (this.claims.get(key) === decisionId) this.claims.delete(key);
+  }
+}

@@ -1,0 +1,68 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { toGuardError } from '../errors';
+import { publishAlert } from './alert-publisher';
+import type { DecisionLedger } from './decision-ledger';
+import type { TaskNotice } from './notice';
+import { stopReason } from './stop-reason';
+import { stopTask } from './task-stopper';
+
+export interface EnforcerDeps {
+  ecs: ECSClient;
+  sns: SNSClient;
+  topicArn?: string;
+  ledger: DecisionLedger;
+}
+
+export interface EnforcementResult {
+  /** As in the decision record: what this invocation did. */
+  action: 'stopped' | 'alerted' | 'none';
+  stop?: 'stopped' | 'already-gone' | 'duplicate';
+  alert?: 'sent' | 'duplicate' | 'no-topic';
+  alertMessageId?: string;
+}
+
+/**
+ * Carries out a task decision: stop at most once, then alert at most once. Each side effect is
+ * claimed in the ledger first and the claim is given back if the call fails, so a retried
+ * invocation can finish the job without doing anything twice.
+ */
+export async function enforce(notice: TaskNotice, deps: EnforcerDeps): Promise<EnforcementResult> {
+  const result: EnforcementResult = { action: 'none' };
+  if (notice.action === 'stop') {
+    if (await deps.ledger.claim(notice.taskArn, 'stop', notice.decisionId)) {
+      try {
+        const stopped = await stopTask(deps.ecs, {
+          clusterArn: notice.clusterArn,
+          taskArn: notice.taskArn,
+          reason: stopReason(notice.failing, notice.decisionId),
+        });
+        result.stop = stopped.status;
+        result.action = 'stopped';
+      } catch (e) {
+        await deps.ledger.release(notice.taskArn, 'stop', notice.decisionId);
+        throw toGuardError(e);
+      }
+    } else {
+      result.stop = 'duplicate';
+    }
+  }
+
+  if (!deps.topicArn) {
+    result.alert = 'no-topic';
+    return result;
+  }
+  if (await deps.ledger.claim(notice.taskArn, 'alert', notice.decisionId)) {
+    try {
+      result.alertMessageId = await publishAlert(deps.sns, deps.topicArn, notice);
+      result.alert = 'sent';
+      if (result.action === 'none') result.action = 'alerted';
+    } catch (e) {
+      await deps.ledger.release(notice.taskArn, 'alert', notice.decisionId);
+      throw toGuardError(e);
+    }
+  } else {
+    result.alert = 'duplicate';
+  }
+  return result;
+}

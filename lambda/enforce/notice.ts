@@ -1,0 +1,32 @@
+import type { ReasonCode } from '../reasons';
+
+/** A container that failed the policy, as the task owner needs to see it. */
+export interface FailingContainer {
+  name: string;
+  image: string;
+  digest?: string;
+  outcome: 'deny' | 'error';
+  reason: ReasonCode;
+  message: string;
+  rule?: string;
+}
+
+/** Everything an alert or a StopTask reason says about one task decision. */
+export interface TaskNotice {
+  decisionId: string;
+  /** What was done: `stop` in enforce mode, `alert` in audit mode or onError=alert. */
+  action: 'stop' | 'alert';
+  mode: 'enforce' | 'audit';
+  /** True when the task was (or is being) stopped; false for "would have stopped" / alert-only. */
+  stopped: boolean;
+  /** Set when StopTask was attempted and failed (the alert says so instead of claiming a stop). */
+  stopError?: string;
+  account?: string;
+  region?: string;
+  clusterArn: string;
+  clusterName: string;
+  service?: string;
+  taskDefinition: string;
+  taskArn: string;
+  failing: FailingContainer[];
+}
