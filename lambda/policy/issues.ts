@@ -1,0 +1,107 @@
+/**
+ * Policy problems as `{path, message}` pairs and the error that carries them. A message always names
+ * the field (`rules[0].keys[1]`) and says what is wrong; it never contains a stack trace.
+ */
+import type { z } from 'zod';
+import { GuardError } from '../errors';
+import { ReasonCode } from '../reasons';
+import { POLICY_FIELDS } from './schema';
+
+export interface PolicyIssue {
+  /** Field path such as `rules[0].match.images[2]`; empty for the document as a whole. */
+  path: string;
+  message: string;
+}
+
+export class PolicyError extends GuardError {
+  readonly source: string;
+  readonly issues: PolicyIssue[];
+
+  constructor(source: string, issues: PolicyIssue[]) {
+    super(ReasonCode.POLICY_INVALID, formatIssues(source, issues));
+    this.name = 'PolicyError';
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+/** One line per issue: `policy.yaml: rules[0].keys[1]: unknown key "vendr" (…)`. */
+export function formatIssues(source: string, issues: readonly PolicyIssue[]): string {
+  return issues
+    .map((i) => (i.path === '' ? `${source}: ${i.message}` : `${source}: ${i.path}: ${i.message}`))
+    .join('\n');
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
+      out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+/** Turns zod's issues into policy issues with messages written for a policy author. */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): PolicyIssue[] {
+  const out: PolicyIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedFieldsAt(issue.path);
+      for (const key of issue.keys) {
+        out.push({
+          path: formatPath([...issue.path, key]),
+          message: `unknown field${allowed ? ` (allowed here: ${allowed.join(', ')})` : ''}`,
+        });
+      }
+      continue;
+    }
+    out.push({ path: formatPath(issue.path), message: messageFor(issue) });
+  }
+  return out;
+}
+
+function messageFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? 'is required'
+        : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    case 'invalid_value':
+      return `must be one of: ${issue.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')} (got ${describe(issue.input)})`;
+    default:
+      return issue.message;
+  }
+}
+
+/** A short description of a bad value: strings quoted and shortened, other kinds by type. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value;
+}
+
+function allowedFieldsAt(path: readonly PropertyKey[]): readonly string[] | undefined {
+  const names = path.filter((p) => typeof p === 'string');
+  const key = names.join('.');
+  switch (key) {
+    case '':
+      return POLICY_FIELDS.policy;
+    case 'keys':
+      return POLICY_FIELDS.key;
+    case 'rules':
+      return POLICY_FIELDS.rule;
+    case 'rules.match':
+      return POLICY_FIELDS.match;
+    case 'trustedImages':
+      return POLICY_FIELDS.trustedImage;
+    case 'registries':
+      return POLICY_FIELDS.registries;
+    default:
+      return undefined;
+  }
+}
