@@ -70,33 +70,9 @@ export function repositoryProblem(repository: string): string | undefined {
  * The port, when given, must be 1–65535 (the grammar allows any digits; no registry listens on 0).
  */
 export function registryHostProblem(domain: string): string | undefined {
-  let host = domain;
-  let port: string | undefined;
-  if (domain.startsWith('[')) {
-    const close = domain.indexOf(']');
-    if (close === -1) return `registry host "${domain}" has "[" without a closing "]"`;
-    const address = domain.slice(1, close);
-    if (!isIPv6(address)) return `registry host "${domain}": "${address}" is not an IPv6 address`;
-    const rest = domain.slice(close + 1);
-    if (rest !== '' && !rest.startsWith(':')) return `registry host "${domain}" has "${rest}" after "]"`;
-    if (rest !== '') port = rest.slice(1);
-    host = '';
-  } else {
-    const colon = domain.indexOf(':');
-    if (colon !== -1) {
-      host = domain.slice(0, colon);
-      port = domain.slice(colon + 1);
-    }
-    if (host === '') return `registry host "${domain}" has an empty host name`;
-    for (const component of host.split('.')) {
-      if (!DOMAIN_COMPONENT.test(component)) {
-        return (
-          `registry host "${domain}" is invalid: "${component}" is not a DNS label ` +
-          '(letters, digits and "-", not at either end)'
-        );
-      }
-    }
-  }
+  const split = domain.startsWith('[') ? splitIpv6Host(domain) : splitNamedHost(domain);
+  if (typeof split === 'string') return split;
+  const port = split.port;
   if (port !== undefined) {
     if (port === '') return `registry host "${domain}" ends with ":" but has no port number`;
     if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
@@ -104,4 +80,32 @@ export function registryHostProblem(domain: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** `[address]` or `[address]:port`; returns the port or what is wrong. */
+function splitIpv6Host(domain: string): { port?: string } | string {
+  const close = domain.indexOf(']');
+  if (close === -1) return `registry host "${domain}" has "[" without a closing "]"`;
+  const address = domain.slice(1, close);
+  if (!isIPv6(address)) return `registry host "${domain}": "${address}" is not an IPv6 address`;
+  const rest = domain.slice(close + 1);
+  if (rest === '') return {};
+  if (!rest.startsWith(':')) return `registry host "${domain}" has "${rest}" after "]"`;
+  return { port: rest.slice(1) };
+}
+
+/** `name` or `name:port` with a DNS name or IPv4 address; returns the port or what is wrong. */
+function splitNamedHost(domain: string): { port?: string } | string {
+  const colon = domain.indexOf(':');
+  const host = colon === -1 ? domain : domain.slice(0, colon);
+  if (host === '') return `registry host "${domain}" has an empty host name`;
+  for (const component of host.split('.')) {
+    if (!DOMAIN_COMPONENT.test(component)) {
+      return (
+        `registry host "${domain}" is invalid: "${component}" is not a DNS label ` +
+        '(letters, digits and "-", not at either end)'
+      );
+    }
+  }
+  return colon === -1 ? {} : { port: domain.slice(colon + 1) };
 }
