@@ -1,0 +1,67 @@
+/**
+ * CloudWatch Logs Insights queries over the handler's log lines.
+ *
+ * The handler logs with Powertools Logger, which writes one JSON object per line straight to stdout
+ * (its own `Console` on process.stdout, not the runtime-patched `console`), so the decision record's
+ * keys are top-level fields of the log event: `level`, `message: "decision"`, `type`, `action`,
+ * `cluster`, `taskArn`, `containers`, ... Logs Insights discovers top-level JSON fields, so `type` and
+ * `action` can be filtered directly. `containers` is an array; `unnest` over `jsonParse(@message)`
+ * yields one row per container (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html).
+ */
+
+export const DECISION_TYPE = 'image-guard.decision';
+
+/** Placeholder the operator replaces with a task ARN or task id before running the query. */
+export const TASK_PLACEHOLDER = 'REPLACE-WITH-TASK-ARN-OR-ID';
+
+export interface NamedQuery {
+  /** Suffix of the saved query name (the construct prefixes it). */
+  name: string;
+  queryString: string;
+}
+
+const containerRows = [
+  `filter type = "${DECISION_TYPE}"`,
+  'fields jsonParse(@message) as decision',
+  'unnest decision.containers into c',
+];
+
+export const LOG_QUERIES: readonly NamedQuery[] = [
+  {
+    name: 'denied-images',
+    queryString: [
+      ...containerRows,
+      'filter c.outcome = "deny"',
+      'display @timestamp, decision.mode, decision.action, decision.cluster, decision.service, decision.taskArn, ' +
+        'c.name, c.image, c.digest, c.reason, c.rule',
+      'sort @timestamp desc',
+    ].join('\n| '),
+  },
+  {
+    name: 'stopped-tasks',
+    queryString: [
+      `filter type = "${DECISION_TYPE}" and action = "stopped"`,
+      'fields @timestamp, cluster, service, taskArn, taskDefinitionArn, mode, policySha256, decisionId',
+      'sort @timestamp desc',
+    ].join('\n| '),
+  },
+  {
+    name: 'errors',
+    // Handler errors (Powertools level), runtime failures (uncaught errors and timeouts in the
+    // platform.runtimeDone record), and containers whose verification could not complete.
+    queryString: [
+      'fields @timestamp, level, message, error.name, error.message, taskArn, record.status, @requestId',
+      'filter level in ["ERROR", "CRITICAL", "FATAL"] or record.status in ["failure", "error", "timeout"] ' +
+        'or (type = "image-guard.decision" and @message like \'"outcome":"error"\')',
+      'sort @timestamp desc',
+    ].join('\n| '),
+  },
+  {
+    name: 'decisions-for-task',
+    queryString: [
+      `filter @message like "${TASK_PLACEHOLDER}"`,
+      'fields @timestamp, level, message, type, action, mode, cluster, taskArn, lastStatus, eventId, @message',
+      'sort @timestamp asc',
+    ].join('\n| '),
+  },
+];
