@@ -88,6 +88,8 @@ export function render(value: unknown): string {
 }
 
 /** The single resource of a type; fails the test when there are none or several. */
+// Template JSON is untyped by nature; tests index into it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function onlyResource(template: Template, type: string): { logicalId: string; resource: any } {
   const found = Object.entries(template.findResources(type));
   if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
