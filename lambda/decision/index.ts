@@ -1,0 +1,10 @@
+/** Task decisions and the audit records that document them. */
+export { decideTask, recordedAction, type TaskAction, type TaskDecision } from './decide-task';
+export {
+  buildDecisionRecord,
+  buildIgnoredRecord,
+  MAX_MESSAGE_CHARS,
+  type ContainerResult,
+  type DecisionRecordInput,
+} from './record';
+export type { ContainerRecord, DecisionAction, DecisionRecord, DigestSource, IgnoredRecord } from './types';

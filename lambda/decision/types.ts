@@ -1,0 +1,63 @@
+/**
+ * The audit records (DESIGN.md "Decision record"): one JSON log line per task decision, or one `ignored`
+ * line for an event the guard does not act on. Field names are a contract (CloudWatch Logs queries,
+ * the CLI's `check --json`); additions are allowed, renames are not.
+ *
+ * Every DESIGN field is always present; a value that does not exist is `null` (a RunTask task has no
+ * service; a container whose digest could not be established has no digest), so every record has the
+ * same shape. Additions beyond DESIGN: container `message` (why, in words) and task `actionError`
+ * (the stop or alert that was attempted and failed).
+ */
+import type { ContainerOutcome } from '../policy/evaluate';
+import type { Mode } from '../policy/schema';
+import type { ReasonCode } from '../reasons';
+
+/** What was done: `stopped` (StopTask succeeded), `alerted` (SNS only), `none`. */
+export type DecisionAction = 'stopped' | 'alerted' | 'none';
+
+export type DigestSource = 'event' | 'resolved';
+
+export interface ContainerRecord {
+  name: string;
+  image: string;
+  digest: string | null;
+  digestSource: DigestSource | null;
+  outcome: ContainerOutcome;
+  reason: ReasonCode;
+  rule: string | null;
+  keys: string[];
+  signaturesFound: number;
+  cached: boolean;
+  durationMs: number;
+  /** Extension: the decision's explanation (capped in length). */
+  message: string;
+}
+
+export interface DecisionRecord {
+  type: 'image-guard.decision';
+  decisionId: string;
+  time: string;
+  mode: Mode;
+  action: DecisionAction;
+  /** Cluster name (the ARN's last part; the task ARN carries region and account). */
+  cluster: string;
+  service: string | null;
+  taskArn: string;
+  taskDefinitionArn: string;
+  lastStatus: string;
+  eventId: string;
+  containers: ContainerRecord[];
+  policySha256: string;
+  durationMs: number;
+  /** Extension: set when the action could not be carried out (e.g. StopTask failed); `action` says what was done. */
+  actionError?: string;
+}
+
+export interface IgnoredRecord {
+  type: 'image-guard.ignored';
+  time: string;
+  eventId?: string;
+  taskArn?: string;
+  reason: ReasonCode;
+  message: string;
+}
