@@ -7,4 +7,5 @@ export {
   type ContainerResult,
   type DecisionRecordInput,
 } from './record';
+export { matchTargetOf } from './match-target';
 export type { ContainerRecord, DecisionAction, DecisionRecord, DigestSource, IgnoredRecord } from './types';

@@ -61,7 +61,8 @@ export function parsePolicy(text: string, options: ParsePolicyOptions): Policy {
     readFile: options.readFile ?? readKeyFileFromDisk,
   });
   if (compiled.issues.length > 0) fail(compiled.issues);
-  return compiled.policy;
+  // Frozen: matchers are compiled once per policy object and the hash names it, so it must not change.
+  return deepFreeze(compiled.policy);
 }
 
 /** Reads and parses a policy file; key files are resolved relative to the policy file's directory. */
@@ -73,6 +74,14 @@ export function loadPolicyFile(file: string): Policy {
     throw new PolicyError(file, [{ path: '', message: `cannot read the policy file (${errorCode(e)})` }]);
   }
   return parsePolicy(text, { source: file, baseDir: path.dirname(path.resolve(file)) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function readKeyFileFromDisk(file: string): string {

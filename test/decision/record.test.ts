@@ -4,6 +4,7 @@ import {
   buildDecisionRecord,
   buildIgnoredRecord,
   decideTask,
+  matchTargetOf,
   MAX_MESSAGE_CHARS,
 } from '../../lambda/decision';
 import { parseTaskStateChange, type TaskEvent } from '../../lambda/events';
@@ -63,13 +64,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
 
   const decisions = task.containers.map((container) => {
     const image = `${container.image}@${container.imageDigest as string}`;
-    const match = matchContainer(POLICY, {
-      image,
-      clusterArn: task.clusterArn,
-      clusterName: task.clusterName,
-      ...(task.service !== undefined ? { service: task.service } : {}),
-      taskDefinitionFamily: task.taskDefinitionFamily,
-    });
+    const match = matchContainer(POLICY, matchTargetOf(task, image));
     const wanted = match.kind === 'rules' ? requiredKeys(match.rules) : [];
     return { container, image, wanted, decision: decideContainer(POLICY, match, signedBy[container.name]) };
   });
@@ -239,6 +234,20 @@ describe('buildDecisionRecord', () => {
       'alerted',
     );
     expect(buildDecisionRecord({ ...base, decision: { action: 'none', mode: 'audit' } }).action).toBe('none');
+  });
+});
+
+describe('matchTargetOf', () => {
+  it('carries cluster, family and service (when the task has one)', () => {
+    const svc = taskOf('ec2-service-pending-digest.json');
+    expect(matchTargetOf(svc, 'x/y:1')).toEqual({
+      image: 'x/y:1',
+      clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod-eu',
+      clusterName: 'prod-eu',
+      taskDefinitionFamily: 'payments-api',
+      service: 'payments-api',
+    });
+    expect('service' in matchTargetOf(taskOf('ec2-runtask-pending-no-digest.json'), 'x/y:1')).toBe(false);
   });
 });
 

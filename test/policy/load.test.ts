@@ -175,6 +175,16 @@ rules:
     expect(policy.rules[0]?.require).toBe('all');
   });
 
+  it('returns a deeply frozen policy (matchers and the policy hash rely on it never changing)', () => {
+    const policy = parse(MINIMAL);
+    expect(Object.isFrozen(policy)).toBe(true);
+    expect(Object.isFrozen(policy.rules[0]?.keys)).toBe(true);
+    expect(() => {
+      (policy.rules[0] as { mode: string }).mode = 'enforce';
+    }).toThrow(TypeError);
+    expect(() => policy.registries.insecure.push('evil:80')).toThrow(TypeError);
+  });
+
   it('a compiled policy is itself a valid policy file that compiles to the same policy', () => {
     const policy = parse(`
 mode: enforce
