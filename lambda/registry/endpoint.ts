@@ -1,0 +1,39 @@
+import { GuardError } from '../errors';
+import { ReasonCode } from '../reasons';
+
+/** Docker Hub's API lives on registry-1.docker.io, whatever name the reference used. */
+const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** The host the registry API is reached at (`docker.io` → `registry-1.docker.io`). */
+export function apiHost(registry: string): string {
+  return DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? DOCKER_HUB_API_HOST : registry;
+}
+
+/** Plain HTTP is allowed only for hosts listed exactly (`host[:port]`). */
+export function isInsecureHost(host: string, insecure: ReadonlySet<string>): boolean {
+  return insecure.has(host.toLowerCase());
+}
+
+/** `https://host[:port]` (or `http://` for an insecure registry): where every request for `registry` goes. */
+export function registryOrigin(registry: string, insecure: ReadonlySet<string>): string {
+  const host = apiHost(registry);
+  const scheme = isInsecureHost(registry, insecure) || isInsecureHost(host, insecure) ? 'http' : 'https';
+  return new URL(`${scheme}://${host}`).origin;
+}
+
+/**
+ * Refuses a URL the client must not fetch: anything but https, except http to an insecure
+ * host. Applies to registries, token realms and redirect targets alike.
+ */
+export function assertFetchableUrl(url: URL, insecure: ReadonlySet<string>, what: string): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && isInsecureHost(url.host, insecure)) return;
+  throw new GuardError(
+    ReasonCode.REGISTRY_UNAVAILABLE,
+    `refusing ${what} ${url.origin}: only https is allowed` +
+      (url.protocol === 'http:'
+        ? ` (plain HTTP only for registries listed as insecure, and ${url.host} is not)`
+        : ''),
+  );
+}
