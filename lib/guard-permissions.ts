@@ -16,7 +16,7 @@ import type { PolicyScope } from './guard-policy';
  * this account and region when the policy can act anywhere (or a glob cannot be narrowed safely).
  */
 export function clusterScope(
-  scope: PolicyScope,
+  scope: Pick<PolicyScope, 'allClusters' | 'clusterPatterns'>,
   here: ArnContext,
 ): { all: boolean; clusters: ClusterArnPattern[] } {
   if (scope.allClusters || scope.clusterPatterns.length === 0)
@@ -28,6 +28,28 @@ export function clusterScope(
     clusters.push(parsed);
   }
   return { all: false, clusters };
+}
+
+/**
+ * The clusters where the policy can ever STOP a task, which may be fewer than those it applies to
+ * (the EventBridge filter): a stop needs a deny or an error in enforce mode (decideTask). With the
+ * top-level mode `audit`, only rules in enforce mode can produce one, so only their clusters count
+ * (an enforce rule without `clusters` means every cluster). With top-level `enforce`, anything the
+ * policy applies to can be stopped (for example `noMatch: deny` in any cluster).
+ * Undefined when nothing can ever be stopped (policyScope.canStop is false).
+ */
+export function stopScope(
+  policy: Policy,
+  scope: PolicyScope,
+): Pick<PolicyScope, 'allClusters' | 'clusterPatterns'> | undefined {
+  if (!scope.canStop) return undefined;
+  if (policy.mode === 'enforce')
+    return { allClusters: scope.allClusters, clusterPatterns: scope.clusterPatterns };
+  const enforcing = policy.rules.filter((r) => r.mode === 'enforce');
+  if (enforcing.some((r) => r.match.clusters === undefined))
+    return { allClusters: true, clusterPatterns: [] };
+  const patterns = [...new Set(enforcing.flatMap((r) => r.match.clusters ?? []))].sort();
+  return { allClusters: patterns.length === 0, clusterPatterns: patterns };
 }
 
 /**

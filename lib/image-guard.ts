@@ -17,7 +17,13 @@ import type { Policy } from '../lambda/policy/schema';
 import { eventClusterFilter } from './cluster-scope';
 import { createAlarms } from './guard-alarms';
 import { createOutputs } from './guard-outputs';
-import { clusterScope, ecrAuthStatement, ecrReadStatement, stopTaskStatement } from './guard-permissions';
+import {
+  clusterScope,
+  ecrAuthStatement,
+  ecrReadStatement,
+  stopScope,
+  stopTaskStatement,
+} from './guard-permissions';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue, acknowledgeWildcardResources } from './guard-nag';
 import { kmsPublicKeyStatements } from './kms-grants';
@@ -119,6 +125,9 @@ export class EcsImageGuard extends Construct {
       description: 'ecs-image-guard: encrypts the alert topic',
       enableKeyRotation: true,
     });
+    // CloudWatch alarms cannot publish to a topic under the AWS managed SNS key (its policy cannot name
+    // them), hence a CMK. SNS makes exactly two KMS calls per publisher and data key (GenerateDataKey,
+    // Decrypt: "R = B / D * (2 * P)" in the SNS key management guide), so no wildcard action is needed.
     alertKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKeyForTheAlertTopic',
@@ -186,17 +195,19 @@ export class EcsImageGuard extends Construct {
       );
     }
     const clusters = clusterScope(policyScope, here);
-    // A policy that can never stop a task (audit only) gets no ecs:StopTask at all.
-    if (policyScope.canStop) {
+    // Only where a stop is possible; a policy that can never stop (audit only) gets no ecs:StopTask.
+    const stoppable = stopScope(policy, policyScope);
+    if (stoppable !== undefined) {
+      const stopClusters = clusterScope(stoppable, here);
       this.grant(
-        stopTaskStatement(clusters.clusters),
-        clusters.all
-          ? 'ecs:StopTask on tasks of every cluster of this account and region: the policy applies to every ' +
-              'cluster (noMatch: deny, or a rule without clusters). Task ids are random, so task/*/* is the ' +
-              'narrowest form; the policy decides per task which ones are stopped.'
-          : `ecs:StopTask on tasks of the policy's clusters only (${policyScope.clusterPatterns.join(', ')}). ` +
-              'Task ids are random, so task/CLUSTER/* is the narrowest form; the ecs:cluster condition repeats ' +
-              'the cluster scope.',
+        stopTaskStatement(stopClusters.clusters),
+        stopClusters.all
+          ? 'ecs:StopTask on tasks of every cluster of this account and region: the policy can stop tasks ' +
+              'anywhere (top-level enforce with noMatch: deny, or an enforce rule without clusters). Task ids ' +
+              'are random, so task/*/* is the narrowest form; the policy decides per task.'
+          : `ecs:StopTask on tasks of the clusters of the policy's enforce rules only ` +
+              `(${stoppable.clusterPatterns.join(', ')}). Task ids are random, so task/CLUSTER/* is the ` +
+              'narrowest form; the ecs:cluster condition repeats the cluster scope.',
       );
     }
     this.grant(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] }));
@@ -329,9 +340,9 @@ function defaultDeadline(timeout: Duration): Duration {
 }
 
 function checkSettings(props: EcsImageGuardProps, timeout: Duration, deadline: Duration): void {
-  if (deadline.toMilliseconds() <= 0 || deadline.toMilliseconds() >= timeout.toMilliseconds()) {
+  if (deadline.toMilliseconds() < 1000 || deadline.toMilliseconds() >= timeout.toMilliseconds()) {
     throw new Error(
-      `EcsImageGuard: verifyDeadline (${deadline.toMilliseconds()} ms) must be positive and shorter than the ` +
+      `EcsImageGuard: verifyDeadline (${deadline.toMilliseconds()} ms) must be at least 1 s and shorter than the ` +
         `Lambda timeout (${timeout.toMilliseconds()} ms), leaving time to stop, alert and log`,
     );
   }

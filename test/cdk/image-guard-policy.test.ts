@@ -3,10 +3,11 @@
  * fails the synth with the field path. Bundling is skipped here (the bundle is irrelevant to these).
  */
 import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { loadPolicyFile } from '../../lambda/policy/load';
 import { policySha256 } from '../../lambda/policy/hash';
-import { render, resourcesOf, statementsFor, synthGuard, writePolicy } from './support';
+import { REPO_ROOT, render, resourcesOf, statementsFor, synthGuard, writePolicy } from './support';
 
 const vendorPem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   .publicKey.export({ type: 'spki', format: 'pem' })
@@ -137,6 +138,57 @@ rules:
   });
 });
 
+describe('policy.example.yaml (audit by default, noMatch: deny, one enforce rule on prod-*)', () => {
+  const { template } = synthGuard({ policyFile: path.join(REPO_ROOT, 'policy.example.yaml') });
+
+  it('receives events from every cluster (noMatch: deny applies everywhere) ...', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0]!;
+    expect(rule.Properties.EventPattern.detail.clusterArn).toBeUndefined();
+  });
+
+  it('... but may stop tasks only in prod-*, where the enforce rule applies (audit never stops)', () => {
+    const stop = statementsFor(template, 'ecs:StopTask');
+    expect(stop).toHaveLength(1);
+    expect(resourcesOf(stop[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/prod-*/*',
+    ]);
+  });
+
+  it('grants GetPublicKey on its two KMS keys and ECR read for any ECR registry (its image globs)', () => {
+    expect(statementsFor(template, 'kms:GetPublicKey').map((s) => [render(s.Resource), s.Condition])).toEqual(
+      [
+        [
+          'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+          { StringEquals: { 'kms:RequestAlias': 'alias/platform-image-signing' } },
+        ],
+        ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', undefined],
+      ],
+    );
+    expect(resourcesOf(statementsFor(template, 'ecr:BatchGetImage')[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecr:*:*:repository/*',
+    ]);
+  });
+});
+
+describe('top-level audit with an enforce rule that names no clusters', () => {
+  it('may stop tasks in every cluster', () => {
+    const file = writePolicy(`
+mode: audit
+noMatch: allow
+keys: [{ name: ci, kms: alias/ci-signing }]
+rules:
+  - name: everywhere
+    match: { images: ["ghcr.io/acme/**"] }
+    keys: [ci]
+    mode: enforce
+`);
+    const { template } = synthGuard({ policyFile: file });
+    expect(resourcesOf(statementsFor(template, 'ecs:StopTask')[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*/*',
+    ]);
+  });
+});
+
 describe('a cluster-scoped policy that never enforces', () => {
   it('gets no ecs:StopTask at all, but still a cluster-filtered rule', () => {
     const file = writePolicy(`
@@ -230,8 +282,9 @@ describe('construct settings', () => {
 
   it('rejects a deadline not shorter than the timeout, bad concurrency, and bad emails', () => {
     expect(() => synthGuard({ timeout: Duration.seconds(30), verifyDeadline: Duration.seconds(30) })).toThrow(
-      /verifyDeadline \(30000 ms\) must be positive and shorter than the Lambda timeout \(30000 ms\)/,
+      /verifyDeadline \(30000 ms\) must be at least 1 s and shorter than the Lambda timeout \(30000 ms\)/,
     );
+    expect(() => synthGuard({ verifyDeadline: Duration.millis(500) })).toThrow(/verifyDeadline \(500 ms\)/);
     expect(() => synthGuard({ reservedConcurrency: 1.5 })).toThrow(/reservedConcurrency/);
     expect(() => synthGuard({ alertEmails: ['ops'] })).toThrow(/alertEmails: "ops" is not an email address/);
   });
