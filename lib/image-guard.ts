@@ -3,30 +3,24 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Policy } from '../lambda/policy/schema';
 import { eventClusterFilter } from './cluster-scope';
 import { createAlarms } from './guard-alarms';
 import { createOutputs } from './guard-outputs';
-import {
-  clusterScope,
-  ecrAuthStatement,
-  ecrReadStatement,
-  stopScope,
-  stopTaskStatement,
-} from './guard-permissions';
+import { createAlertTopic } from './guard-alerts';
+import { clusterScope } from './guard-permissions';
+import { createGuardRole } from './guard-role';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
-import { acknowledgeDeadLetterQueue, acknowledgeWildcardResources } from './guard-nag';
-import { kmsPublicKeyStatements } from './kms-grants';
+import { acknowledgeDeadLetterQueue } from './guard-nag';
 import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
 
 export interface EcsImageGuardProps {
@@ -106,7 +100,6 @@ export class EcsImageGuard extends Construct {
     const createKey = props.policy === undefined && props.policyFile === undefined;
     const aliasName = props.signingKeyAlias ?? DEFAULT_SIGNING_KEY_ALIAS;
     this.resolvedPolicy = resolvePolicy(props, aliasName);
-    const { policy, scope: policyScope } = this.resolvedPolicy;
 
     if (createKey) {
       this.signingKeyAlias = aliasName;
@@ -121,43 +114,8 @@ export class EcsImageGuard extends Construct {
     }
 
     // --- Alerts: an SNS topic encrypted with a CMK whose policy lets CloudWatch alarms publish. ---
-    const alertKey = new kms.Key(this, 'AlertTopicKey', {
-      description: 'ecs-image-guard: encrypts the alert topic',
-      enableKeyRotation: true,
-    });
-    // CloudWatch alarms cannot publish to a topic under the AWS managed SNS key (its policy cannot name
-    // them), hence a CMK. SNS makes exactly two KMS calls per publisher and data key (GenerateDataKey,
-    // Decrypt: "R = B / D * (2 * P)" in the SNS key management guide), so no wildcard action is needed.
-    alertKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseTheKeyForTheAlertTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
-      displayName: 'ecs-image-guard alerts',
-      masterKey: alertKey,
-      enforceSSL: true,
-    });
-    this.alertTopic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.alertTopic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': here.account },
-          ArnLike: {
-            'aws:SourceArn': `arn:${here.partition}:cloudwatch:${here.region}:${here.account}:alarm:*`,
-          },
-        },
-      }),
-    );
-    for (const email of props.alertEmails ?? []) {
-      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
+    const alerts = createAlertTopic(this, here, props.alertEmails ?? []);
+    this.alertTopic = alerts.topic;
 
     // --- Decision ledger: stop once / alert once across concurrent instances. ---
     this.ledger = new dynamodb.Table(this, 'DecisionLedger', {
@@ -179,72 +137,18 @@ export class EcsImageGuard extends Construct {
     });
 
     // --- A role with hand-written, resource-scoped statements only. ---
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ecs-image-guard verifier: read images and keys, stop tasks in scope, alert, log',
+    const { role, ecrAuthPolicy } = createGuardRole(this, {
+      resolved: this.resolvedPolicy,
+      here,
+      logGroup: this.logGroup,
+      alertTopic: alerts.topic,
+      alertKey: alerts.key,
+      ledger: this.ledger,
+      ...(this.signingKey === undefined
+        ? {}
+        : { ownedKey: { alias: aliasName, keyArn: this.signingKey.keyArn } }),
     });
-    this.logGroup.grantWrite(this.role);
-    const ownedAliases = new Map<string, string>();
-    if (this.signingKey !== undefined) ownedAliases.set(aliasName, this.signingKey.keyArn);
-    for (const statement of kmsPublicKeyStatements(policyScope.kmsKeys, here, ownedAliases)) {
-      this.grant(
-        statement,
-        'kms:GetPublicKey for a policy key named by alias: IAM cannot name a KMS key by alias in Resource ' +
-          '(an alias there means the alias resource), so key/* is narrowed by the kms:RequestAlias condition ' +
-          'to the key that alias names.',
-      );
-    }
-    const clusters = clusterScope(policyScope, here);
-    // Only where a stop is possible; a policy that can never stop (audit only) gets no ecs:StopTask.
-    const stoppable = stopScope(policy, policyScope);
-    if (stoppable !== undefined) {
-      const stopClusters = clusterScope(stoppable, here);
-      this.grant(
-        stopTaskStatement(stopClusters.clusters),
-        stopClusters.all
-          ? 'ecs:StopTask on tasks of every cluster of this account and region: the policy can stop tasks ' +
-              'anywhere (top-level enforce with noMatch: deny, or an enforce rule without clusters). Task ids ' +
-              'are random, so task/*/* is the narrowest form; the policy decides per task.'
-          : `ecs:StopTask on tasks of the clusters of the policy's enforce rules only ` +
-              `(${stoppable.clusterPatterns.join(', ')}). Task ids are random, so task/CLUSTER/* is the ` +
-              'narrowest form; the ecs:cluster condition repeats the cluster scope.',
-      );
-    }
-    this.grant(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] }));
-    // SNS encrypts with the topic's key on behalf of the publisher (SNS SSE key policy requirements).
-    this.grant(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [alertKey.keyArn],
-      }),
-    );
-    this.grant(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [this.ledger.tableArn],
-      }),
-    );
-    const ecrRead = policyScope.needsEcr ? ecrReadStatement(policy, here.partition) : undefined;
-    let ecrAuthPolicy: iam.Policy | undefined;
-    if (ecrRead !== undefined) {
-      this.grant(
-        ecrRead,
-        'ECR read (manifests, signature blobs, referrers; no push) on the repositories the image patterns of ' +
-          "the policy's rules can name. A rule without images (or with a wildcard registry) covers every " +
-          'repository; a repository in another account must also allow this role in its repository policy.',
-      );
-      // Kept in its own policy so that the one unavoidable `Resource: "*"` is acknowledged there only.
-      const auth = ecrAuthStatement();
-      ecrAuthPolicy = new iam.Policy(this, 'EcrAuthPolicy', { statements: [auth] });
-      ecrAuthPolicy.attachToRole(this.role);
-      acknowledgeWildcardResources(
-        ecrAuthPolicy,
-        auth,
-        'ecr:GetAuthorizationToken has no resource-level permissions (the service authorization reference ' +
-          'lists no resource type for it), so Resource "*" is the only valid form. The token only carries ' +
-          "this role's own ECR permissions.",
-      );
-    }
+    this.role = role;
 
     // --- The verifier. ---
     this.function = new NodejsFunction(this, 'Function', {
@@ -284,7 +188,8 @@ export class EcsImageGuard extends Construct {
     });
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);
 
-    // --- The trigger. ---
+    // --- The trigger: the clusters the policy applies to (audit included). ---
+    const clusters = clusterScope(this.resolvedPolicy.scope, here);
     this.rule = new events.Rule(this, 'TaskStateChangeRule', {
       description: 'ecs-image-guard: ECS tasks starting (desired RUNNING; PENDING, ACTIVATING or RUNNING)',
       eventPattern: {
@@ -317,12 +222,6 @@ export class EcsImageGuard extends Construct {
       this.undeliveredEventsQueue,
       "the EventBridge rule target's dead-letter queue",
     );
-  }
-
-  /** Adds a statement to the role; any wildcard resource in it is acknowledged with `wildcardReason`. */
-  private grant(statement: iam.PolicyStatement, wildcardReason?: string): void {
-    this.role.addToPolicy(statement);
-    if (wildcardReason !== undefined) acknowledgeWildcardResources(this.role, statement, wildcardReason);
   }
 }
 
