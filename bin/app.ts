@@ -9,16 +9,21 @@ import { readAppSettings } from '../lib/app-context';
 import { ImageGuardStack } from '../lib/image-guard-stack';
 
 const app = new App();
-const settings = readAppSettings((key) => app.node.tryGetContext(key));
-
-new ImageGuardStack(app, settings.stackName, {
-  guard: {
-    ...(settings.policyFile === undefined ? {} : { policyFile: settings.policyFile }),
-    ...(settings.signingKeyAlias === undefined ? {} : { signingKeyAlias: settings.signingKeyAlias }),
-    alertEmails: settings.alertEmails,
-    logRetention: settings.logRetention,
-  },
-});
+try {
+  const settings = readAppSettings((key) => app.node.tryGetContext(key));
+  new ImageGuardStack(app, settings.stackName, {
+    guard: {
+      ...(settings.policyFile === undefined ? {} : { policyFile: settings.policyFile }),
+      ...(settings.signingKeyAlias === undefined ? {} : { signingKeyAlias: settings.signingKeyAlias }),
+      alertEmails: settings.alertEmails,
+      logRetention: settings.logRetention,
+    },
+  });
+} catch (e) {
+  // A bad context value or policy is the user's to fix: say what and where, without a stack trace.
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 
 // cdk-nag v3: a policy-validation plugin; synth fails on any unacknowledged finding.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
