@@ -9,5 +9,10 @@ export { verifyBundle, type BundleInput } from './verify-bundle';
 export { checkSimpleSigningClaims, type ClaimsCheck } from './simple-signing-claims';
 export { checkCosignStatement } from './in-toto-statement';
 export { canonicalJson } from './tlog/canonical-json';
-export { PUBLIC_GOOD_REKOR_KEYS, PUBLIC_GOOD_REKOR_PEM, parseRekorKey } from './tlog/rekor-keys';
+export {
+  PUBLIC_GOOD_REKOR_KEYS,
+  PUBLIC_GOOD_REKOR_PEM,
+  parseRekorKey,
+  publicGoodRekorKeys,
+} from './tlog/rekor-keys';
 export { verifySignedEntryTimestamp, type SignedEntry } from './tlog/signed-entry-timestamp';

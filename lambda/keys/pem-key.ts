@@ -16,6 +16,8 @@ export interface PemKeySpec {
 
 /** A PEM file is small; anything bigger is not a key file and is refused before parsing. */
 const MAX_PEM_CHARS = 256 * 1024;
+/** A key, or a certificate chain, is a handful of blocks; this also bounds the block scan. */
+const MAX_PEM_BLOCKS = 16;
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 
@@ -43,6 +45,9 @@ export function parsePemKey(spec: PemKeySpec): TrustedKey {
     );
   }
 
+  if ((text.match(/-----BEGIN /g) ?? []).length > MAX_PEM_BLOCKS) {
+    throw fail(`the PEM has more than ${MAX_PEM_BLOCKS} blocks`);
+  }
   const keys = new Map<string, KeyObject>();
   let blocks = 0;
   for (const match of text.matchAll(PEM_BLOCK)) {

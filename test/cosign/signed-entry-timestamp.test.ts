@@ -4,6 +4,7 @@ import {
   PUBLIC_GOOD_REKOR_KEYS,
   PUBLIC_GOOD_REKOR_PEM,
   parseRekorKey,
+  publicGoodRekorKeys,
 } from '../../lambda/cosign/tlog/rekor-keys';
 import {
   verifySignedEntryTimestamp,
@@ -61,6 +62,10 @@ describe('public-good Rekor key', () => {
     expect(PUBLIC_GOOD_REKOR_KEYS[0]?.logId).toBe(PUBLIC_GOOD_LOG_ID);
     expect(fixtureRekorKey('ci-p256-key-rekor-set/rekor.pub').logId).toBe(PUBLIC_GOOD_LOG_ID);
     expect(PUBLIC_GOOD_REKOR_PEM.trim()).toBe(fixtureText('ci-p256-key-rekor-set/rekor.pub').trim());
+    expect(Object.isFrozen(PUBLIC_GOOD_REKOR_KEYS)).toBe(true);
+    const copy = publicGoodRekorKeys();
+    copy.push(generateTestRekorKey().rekorKey);
+    expect(PUBLIC_GOOD_REKOR_KEYS).toHaveLength(1);
   });
 
   it('parseRekorKey refuses what is not a public key', () => {

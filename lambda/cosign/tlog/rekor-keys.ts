@@ -17,6 +17,12 @@ export function parseRekorKey(pem: string, source = 'rekor public key'): RekorKe
   return { logId: key.fingerprint, publicKey: key.publicKey };
 }
 
+/** Frozen so no caller can add a log to the production trust root by accident. */
 export const PUBLIC_GOOD_REKOR_KEYS: readonly RekorKey[] = Object.freeze([
   parseRekorKey(PUBLIC_GOOD_REKOR_PEM, 'public-good Rekor'),
 ]);
+
+/** A fresh, mutable copy of the public-good keys, e.g. for `TlogOptions.rekorKeys`. */
+export function publicGoodRekorKeys(): RekorKey[] {
+  return [...PUBLIC_GOOD_REKOR_KEYS];
+}
