@@ -18,10 +18,10 @@ export type Fault =
   | { type: 'oversize-body'; extraBytes: number; declareLength?: boolean }
   /** Forward, then flip the last byte of the body (same length, wrong digest). */
   | { type: 'tamper-body' }
-  /** Forward, then send `body` instead (Content-Length adjusted). */
-  | { type: 'replace-body'; body: Buffer | string }
-  /** Forward, then override response headers (e.g. Docker-Content-Digest, Content-Type). */
-  | { type: 'set-headers'; headers: Record<string, string> }
+  /** Forward, then send `body` instead (Content-Length adjusted), optionally changing headers too. */
+  | { type: 'replace-body'; body: Buffer | string; headers?: Record<string, string | null> }
+  /** Forward, then override response headers (e.g. Docker-Content-Digest, Content-Type); `null` removes one. */
+  | { type: 'set-headers'; headers: Record<string, string | null> }
   /**
    * Redirect. `other-origin`: the registry's 200 response is parked on the second loopback
    * server (another port = another origin, like S3 for ECR) and the client is sent there.
@@ -190,7 +190,10 @@ export async function startFaultProxy(
         return sendUpstream(req, res, upstream, { body: tampered });
       }
       case 'replace-body':
-        return sendUpstream(req, res, upstream, { body: Buffer.from(fault.body) });
+        return sendUpstream(req, res, upstream, {
+          body: Buffer.from(fault.body),
+          ...(fault.headers ? { headers: fault.headers } : {}),
+        });
       case 'set-headers':
         return sendUpstream(req, res, upstream, { headers: fault.headers });
     }

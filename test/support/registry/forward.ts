@@ -50,10 +50,14 @@ export function sendUpstream(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   upstream: SimpleResponse,
-  override: { body?: Buffer; headers?: Record<string, string>; omitLength?: boolean } = {},
+  override: { body?: Buffer; headers?: Record<string, string | null>; omitLength?: boolean } = {},
 ): void {
   const body = override.body ?? upstream.body;
-  const headers: Record<string, string | string[]> = { ...passableHeaders(upstream), ...override.headers };
+  const headers: Record<string, string | string[]> = passableHeaders(upstream);
+  for (const [name, value] of Object.entries(override.headers ?? {})) {
+    if (value === null) delete headers[name.toLowerCase()];
+    else headers[name.toLowerCase()] = value;
+  }
   if (req.method === 'HEAD') {
     const length = upstream.headers['content-length'];
     if (length !== undefined) headers['content-length'] = length;
