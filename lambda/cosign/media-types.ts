@@ -28,6 +28,8 @@ export const OCI_EMPTY_CONFIG_DIGEST =
 
 /** Experimental OCI 1.1 legacy variant (`--registry-referrers-mode=oci-1-1`): artifactType / config type. */
 export const COSIGN_ARTIFACT_SIG_MEDIA_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+/** Same string, under the name the orchestrator uses for the referrer's artifactType. */
+export const COSIGN_SIG_ARTIFACT_TYPE = COSIGN_ARTIFACT_SIG_MEDIA_TYPE;
 
 // Sigstore bundles (cosign v3 default, stored as OCI referrers).
 export const BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
@@ -43,6 +45,15 @@ export const BUNDLE_MEDIA_TYPES: readonly string[] = [
 ];
 /** Prefix cosign uses to recognise a bundle layer in a referrer manifest. */
 export const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
+
+/**
+ * Whether a referrer layer (or artifactType) is a Sigstore bundle, by cosign's rule (prefix match).
+ * Versions are not judged here: verifyBundle reports an unknown version as UNSUPPORTED_FORMAT
+ * instead of it being skipped silently.
+ */
+export function isBundleMediaType(mediaType: string): boolean {
+  return typeof mediaType === 'string' && mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX);
+}
 
 // Referrer manifest annotations written by cosign v3 (pkg/oci/remote/write.go).
 export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';

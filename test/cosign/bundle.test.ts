@@ -7,7 +7,7 @@ import {
   IN_TOTO_STATEMENT_V01,
 } from '../../lambda/cosign/media-types';
 import { MAX_BUNDLE_BYTES } from '../../lambda/cosign/limits';
-import { verifyBundle } from '../../lambda/cosign/verify-bundle';
+import { verifyBundle } from '../../lambda/cosign/bundle';
 import { parsePemKey } from '../../lambda/keys/pem-key';
 import type { HashAlgorithm, TrustedKey } from '../../lambda/keys/types';
 import { ReasonCode } from '../../lambda/reasons';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { GuardError } from '../../lambda/errors';
 import { SIGNATURE_ANNOTATION } from '../../lambda/cosign/media-types';
 import { MAX_SIMPLE_SIGNING_PAYLOAD_BYTES } from '../../lambda/cosign/limits';
-import { verifyLegacyLayer, type LegacyLayerInput } from '../../lambda/cosign/verify-legacy-layer';
+import { verifyLegacyLayer, type LegacyLayerInput } from '../../lambda/cosign/legacy';
 import { parsePemKey } from '../../lambda/keys/pem-key';
 import type { HashAlgorithm, TrustedKey } from '../../lambda/keys/types';
 import { ReasonCode } from '../../lambda/reasons';

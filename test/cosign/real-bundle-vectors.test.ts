@@ -1,7 +1,7 @@
 import { preAuthEncoding } from '../../lambda/cosign/dsse';
 import { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE } from '../../lambda/cosign/media-types';
 import { PUBLIC_GOOD_REKOR_KEYS } from '../../lambda/cosign/tlog/rekor-keys';
-import { verifyBundle } from '../../lambda/cosign/verify-bundle';
+import { verifyBundle } from '../../lambda/cosign/bundle';
 import { verifySignature } from '../../lambda/keys/verify-signature';
 import { ReasonCode } from '../../lambda/reasons';
 import {

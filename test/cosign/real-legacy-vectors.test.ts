@@ -2,7 +2,7 @@ import { constants, verify } from 'node:crypto';
 import { SIGNATURE_ANNOTATION, REKOR_BUNDLE_ANNOTATION } from '../../lambda/cosign/media-types';
 import { PUBLIC_GOOD_REKOR_KEYS } from '../../lambda/cosign/tlog/rekor-keys';
 import type { TlogMode } from '../../lambda/cosign/types';
-import { verifyLegacyLayer } from '../../lambda/cosign/verify-legacy-layer';
+import { verifyLegacyLayer } from '../../lambda/cosign/legacy';
 import { verifySignature } from '../../lambda/keys/verify-signature';
 import type { TrustedKey } from '../../lambda/keys/types';
 import { ReasonCode } from '../../lambda/reasons';

@@ -1,6 +1,6 @@
 import type { TlogMode } from '../../lambda/cosign/types';
-import { verifyBundle } from '../../lambda/cosign/verify-bundle';
-import { verifyLegacyLayer } from '../../lambda/cosign/verify-legacy-layer';
+import { verifyBundle } from '../../lambda/cosign/bundle';
+import { verifyLegacyLayer } from '../../lambda/cosign/legacy';
 import { parsePemKey } from '../../lambda/keys/pem-key';
 import { ReasonCode } from '../../lambda/reasons';
 import {
