@@ -75,7 +75,7 @@ export function verifyBundle(input: BundleInput, ctx: CosignVerifyContext): Sign
 type SignedOutcome =
   { content: BundleSignedContent; what: string } | { reason: ReasonCode; message: string; key?: TrustedKey };
 
-function verifyDsse(content: DsseContent, keys: TrustedKey[], imageHex: string): SignedOutcome {
+function verifyDsse(content: DsseContent, keys: readonly TrustedKey[], imageHex: string): SignedOutcome {
   const pae = preAuthEncoding(content.payloadType, content.payload);
   let verified: { key: TrustedKey; signature: Buffer } | undefined;
   for (const signature of content.signatures) {
@@ -109,7 +109,7 @@ function verifyDsse(content: DsseContent, keys: TrustedKey[], imageHex: string):
  */
 function verifyMessageSignature(
   content: MessageSignatureContent,
-  keys: TrustedKey[],
+  keys: readonly TrustedKey[],
   imageDigest: string,
   imageHex: string,
 ): SignedOutcome {
@@ -136,7 +136,7 @@ function verifyMessageSignature(
   };
 }
 
-function noKeyVerified(keys: TrustedKey[], what: string): SignedOutcome {
+function noKeyVerified(keys: readonly TrustedKey[], what: string): SignedOutcome {
   return {
     reason: ReasonCode.SIGNATURE_INVALID,
     message:
@@ -146,7 +146,10 @@ function noKeyVerified(keys: TrustedKey[], what: string): SignedOutcome {
 }
 
 /** Keys whose fingerprint matches `publicKey.hint` go first: an optimisation only, never a filter. */
-function orderByHint(keys: TrustedKey[], verificationMaterial: Record<string, unknown>): TrustedKey[] {
+function orderByHint(
+  keys: readonly TrustedKey[],
+  verificationMaterial: Record<string, unknown>,
+): readonly TrustedKey[] {
   const publicKey = verificationMaterial.publicKey;
   const hint = isJsonObject(publicKey) && typeof publicKey.hint === 'string' ? publicKey.hint : undefined;
   if (hint === undefined) return keys;

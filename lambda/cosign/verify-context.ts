@@ -7,7 +7,7 @@ import type { TlogOptions } from './types';
 export interface CosignVerifyContext {
   /** `sha256:<64 lower-case hex>` of the image manifest (or index) that runs. */
   imageDigest: string;
-  keys: TrustedKey[];
+  keys: readonly TrustedKey[];
   tlog: TlogOptions;
 }
 
