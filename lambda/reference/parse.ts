@@ -61,7 +61,7 @@ function splitName(name: string): { registry: string; remainder: string; explici
 
 /**
  * Parses any image reference ECS accepts and returns it normalised: Docker Hub short names
- * gain `docker.io/` (and `library/` for official images), the host is lower-cased, and the tag
+ * gain `docker.io/` (and `library/` for official images), the host is lower-cased (see below), and the tag
  * defaults to `latest` only when neither a tag nor a digest is given.
  * Throws `GuardError(INVALID_REFERENCE)` naming exactly what is wrong.
  */
@@ -110,7 +110,10 @@ export function parseImageReference(input: string): ImageReference {
   if (split.explicitRegistry) {
     const problem = registryHostProblem(registry);
     if (problem) throw invalid(input, problem);
-    registry = registry.toLowerCase();
+    // Host names are case-insensitive, so they are lower-cased — unless the upper case is the
+    // only thing that marks the component as a host (`MyRegistry/app`): lowering it would turn
+    // the reference into a Docker Hub name.
+    if (looksLikeHost(registry.toLowerCase())) registry = registry.toLowerCase();
     if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
   }
 

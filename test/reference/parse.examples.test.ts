@@ -40,7 +40,8 @@ describe('parseImageReference: accepted forms, normalised', () => {
     ['127.0.0.1:5000/x', '127.0.0.1:5000/x:latest'],
     ['[::1]:5000/app:tag', '[::1]:5000/app:tag'],
     ['[fe80::1]/app', '[fe80::1]/app:latest'],
-    ['MyRegistry/app', 'myregistry/app:latest'],
+    ['MyRegistry/app', 'MyRegistry/app:latest'],
+    ['Registry.Example.com/app', 'registry.example.com/app:latest'],
     ['a/b__c/d-----e/f.g_h', 'docker.io/a/b__c/d-----e/f.g_h:latest'],
     ['nginx:_underscore-start', 'docker.io/library/nginx:_underscore-start'],
     [`nginx:${'t'.repeat(128)}`, `docker.io/library/nginx:${'t'.repeat(128)}`],
@@ -68,6 +69,14 @@ describe('parseImageReference: accepted forms, normalised', () => {
       tag: 't',
       digest: `sha256:${A64}`,
     });
+  });
+
+  it('keeps a host recognised only by its upper case stable under re-parsing', () => {
+    for (const input of ['Z/a', 'MyHost/team/app:1']) {
+      const once = parseImageReference(input);
+      expect(parseImageReference(formatReference(once))).toEqual(once);
+      expect(once.registry).not.toBe('docker.io');
+    }
   });
 
   it('formats with or without tag and digest on request', () => {

@@ -70,7 +70,7 @@ export class EcrCredentialProvider implements CredentialProvider {
     } catch (e) {
       throw mapEcrError(registry, info.region, e);
     }
-    const data = output.authorizationData?.[0];
+    const data = output?.authorizationData?.[0];
     const decoded = data?.authorizationToken ? decodeBasicToken(data.authorizationToken) : undefined;
     if (!decoded) {
       throw new GuardError(
