@@ -352,6 +352,15 @@ export class RegistryClient implements RegistryReader {
           what: request.what,
         },
         async (response, finalUrl) => {
+          if ((response.status === 401 || response.status === 403) && finalUrl.origin !== target.origin) {
+            // A redirect target (storage, CDN) is not the registry: its challenge is never answered,
+            // or it could collect the registry's credentials through a realm of its choosing.
+            await cancelBody(response);
+            throw new GuardError(
+              ReasonCode.REGISTRY_UNAVAILABLE,
+              `${request.what}: the redirect target ${finalUrl.origin} answered HTTP ${response.status}`,
+            );
+          }
           if (response.status === 401 && round === 1) {
             const challenge = response.headers.get('www-authenticate');
             await cancelBody(response);

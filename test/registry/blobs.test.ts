@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { ReasonCode } from '../../lambda/reasons';
 import {
   pushBlob,
+  record,
+  startLoopbackServer,
   startFaultProxy,
   startRegistry,
   type FaultProxy,
   type Pushed,
+  type RecordedRequest,
   type StartedRegistry,
 } from '../support/registry';
 import { clientFor, guardErrorOf, repoOf } from './client-for';
@@ -123,6 +126,31 @@ describe('RegistryClient blobs: digest, size, caps, redirects', () => {
     });
     expect((await allowed.getBlob(repoOf(plainProxy, 'sig/store'), blob)).equals(content)).toBe(true);
     expect(plainProxy.otherOrigin.requests.at(-1)?.headers.authorization).toBeUndefined();
+  });
+
+  it('never answers a 401 challenge from a redirect target (no credentials to its realm)', async () => {
+    const seen: RecordedRequest[] = [];
+    const evil = await startLoopbackServer((req, res) => {
+      seen.push(record(req));
+      res.writeHead(401, {
+        'www-authenticate': `Basic realm="x", Bearer realm="http://${req.headers.host}/token"`,
+      });
+      res.end();
+    });
+    try {
+      plainProxy.setPlan([
+        { match: { path: '/blobs/' }, fault: { type: 'redirect', to: `${evil.url}/bucket/blob` } },
+      ]);
+      const client = clientFor(plainProxy, { insecureRegistries: [plainProxy.host, evil.host] });
+      const error = await guardErrorOf(client.getBlob(repoOf(plainProxy, 'sig/store'), blob));
+      expect(error.code).toBe(ReasonCode.REGISTRY_UNAVAILABLE);
+      expect(error.message).toContain(`redirect target ${evil.url} answered HTTP 401`);
+      expect(seen.map((r) => r.url)).toEqual(['/bucket/blob']);
+      expect(seen[0]?.headers.authorization).toBeUndefined();
+      expect(client.stats.token).toBe(0);
+    } finally {
+      await evil.stop();
+    }
   });
 
   it('bounds a redirect loop (at most 5 redirects)', async () => {

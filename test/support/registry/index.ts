@@ -25,5 +25,6 @@ export type { Fault, FaultProxy, FaultRule, RecordingServer } from './fault-prox
 export { startReferrersFront } from './referrers-front';
 export type { ReferrersFront, ReferrersFrontOptions } from './referrers-front';
 export { attachWithSigstoreOci } from './sigstore-oci';
-export type { RecordedRequest } from './loopback-server';
+export { startLoopbackServer, record } from './loopback-server';
+export type { LoopbackServer, RecordedRequest } from './loopback-server';
 export { simpleRequest } from './http';

@@ -44,6 +44,10 @@ export interface StartedRegistry extends RegistryEndpoint {
   pki?: TestPki;
   /** The token service (tokenAuth only): realm, and the requests it received. */
   tokenServer?: TokenServer;
+  /** The temporary directory holding config.yml, storage and htpasswd (deleted by `stop`). */
+  dir: string;
+  /** The `docker-registry` process id. */
+  pid: number;
   /** Stops the registry (and token service) and deletes its storage and certificates. */
   stop(): Promise<void>;
 }
@@ -196,6 +200,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         host,
         url,
         tls: pki !== undefined,
+        dir,
+        pid: child.pid ?? -1,
         stop: async () => {
           await stopChild(child);
           await cleanup();
