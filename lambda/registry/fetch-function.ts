@@ -1,3 +1,6 @@
+import { GuardError } from '../errors';
+import { ReasonCode } from '../reasons';
+
 /**
  * The slice of WHATWG fetch the client uses. Both Node's global fetch and undici's `fetch`
  * satisfy it, so the default (no custom CA) path loads nothing beyond the runtime.
@@ -27,7 +30,8 @@ export interface Fetcher {
 /**
  * The global fetch when no CA is configured; otherwise undici's own fetch with an Agent that
  * trusts the system roots plus `caPem` (undici is loaded only then — the Lambda path never
- * needs it, and mixing the global fetch with a separately installed undici Agent is unsafe).
+ * needs it, so its bundle can mark `undici` external; and mixing the global fetch with a
+ * separately installed undici Agent is unsafe).
  */
 export function createFetcher(caPem: string | undefined, injected?: FetchFunction): Fetcher {
   if (injected) return { fetch: injected, close: async () => undefined };
@@ -37,7 +41,19 @@ export function createFetcher(caPem: string | undefined, injected?: FetchFunctio
       close: async () => undefined,
     };
   }
-  const undici = require('undici') as typeof import('undici');
+  let undici: typeof import('undici');
+  try {
+    undici = require('undici') as typeof import('undici');
+  } catch (e) {
+    // A bundle may leave undici out (the Lambda never needs a custom CA).
+    throw new GuardError(
+      ReasonCode.INTERNAL_ERROR,
+      'a custom registry CA needs the "undici" package, which is not available',
+      {
+        cause: e,
+      },
+    );
+  }
   const { rootCertificates } = require('node:tls') as typeof import('node:tls');
   const agent = new undici.Agent({ connect: { ca: [...rootCertificates, caPem] } });
   return {
