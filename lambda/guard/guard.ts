@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { RekorKey } from '../cosign/types';
+import { buildDecisionRecord, buildIgnoredRecord, type ContainerResult } from '../decision/record';
+import type { DecisionRecord, IgnoredRecord } from '../decision/types';
+import type { EnforcementResult, EnforcerDeps } from '../enforce/enforcer';
+import { enforce } from '../enforce/enforcer';
+import type { FailingContainer, TaskNotice } from '../enforce/notice';
+import { toGuardError } from '../errors';
+import { parseTaskStateChange, type TaskEvent } from '../events';
+import { LruCache } from '../cache/lru-cache';
+import type { Policy } from '../policy/schema';
+import { ReasonCode } from '../reasons';
+import type { ImageVerifier } from '../verify/image-verifier';
+import { evaluateTask } from './evaluate-task';
+import type { KeyRing } from './key-ring';
+
+/** The structured logger the guard writes audit lines with (Powertools Logger in the Lambda). */
+export interface AuditLogger {
+  info(message: string, fields: object): void;
+  error(message: string, fields: object): void;
+}
+
+/** Counters and latencies (Powertools Metrics → CloudWatch embedded metric format). */
+export interface GuardMetrics {
+  count(name: GuardMetricName, value?: number): void;
+  latency(name: 'VerificationLatency', ms: number): void;
+  flush(): void;
+}
+
+export type GuardMetricName =
+  'Verified' | 'Denied' | 'Skipped' | 'Errors' | 'TasksStopped' | 'TasksAlerted' | 'EventsIgnored';
+
+export interface GuardDeps {
+  policy: Policy;
+  policySha256: string;
+  verifier: ImageVerifier;
+  keyRing: KeyRing;
+  rekorKeys: RekorKey[];
+  enforcer: EnforcerDeps;
+  logger: AuditLogger;
+  metrics: GuardMetrics;
+  verifyDeadlineMs: number;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export type GuardOutcome =
+  { kind: 'decision'; record: DecisionRecord } | { kind: 'ignored'; record: IgnoredRecord };
+
+/**
+ * Turns one EventBridge event into exactly one audit line: a decision (after any stop/alert) or an
+ * `ignored` record. A failure to act is logged and rethrown, so Lambda retries the event and, after
+ * its retries, sends it to the dead-letter destination: nothing is dropped silently.
+ */
+export class Guard {
+  /** Tasks this process has decided, with the digests decided on (a new digest is decided again). */
+  private readonly decided = new LruCache<Set<string>>(20_000);
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: GuardDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async handle(event: unknown): Promise<GuardOutcome> {
+    try {
+      return await this.handleOnce(event);
+    } finally {
+      this.deps.metrics.flush();
+    }
+  }
+
+  private async handleOnce(event: unknown): Promise<GuardOutcome> {
+    const started = this.now();
+    const parsed = parseTaskStateChange(event);
+    if (parsed.kind === 'ignored') {
+      return this.ignore(parsed.reason, parsed.message, parsed.eventId, parsed.taskArn);
+    }
+    const task = parsed.task;
+    if (this.alreadyDecided(task)) {
+      return this.ignore(
+        ReasonCode.ALREADY_DECIDED,
+        `task already decided by this guard (event version ${task.version}, ${task.lastStatus})`,
+        task.eventId,
+        task.taskArn,
+      );
+    }
+
+    const decisionId = this.newId();
+    const signal = AbortSignal.timeout(this.deps.verifyDeadlineMs);
+    const evaluation = await evaluateTask(task, this.deps, signal);
+    const base = {
+      decisionId,
+      time: new Date(this.now()).toISOString(),
+      task,
+      decision: evaluation.decision,
+      containers: evaluation.containers,
+      policySha256: this.deps.policySha256,
+    };
+
+    let enforcement: EnforcementResult = { action: 'none' };
+    if (evaluation.decision.action !== 'none') {
+      const notice = taskNotice(task, decisionId, evaluation.decision, evaluation.containers);
+      try {
+        enforcement = await enforce(notice, this.deps.enforcer);
+      } catch (e) {
+        const error = toGuardError(e);
+        const record = buildDecisionRecord({
+          ...base,
+          durationMs: this.now() - started,
+          action: 'none',
+          actionError: error.message,
+        });
+        this.deps.logger.error('decision', record);
+        this.deps.metrics.count('Errors');
+        throw error;
+      }
+    }
+    const record = buildDecisionRecord({
+      ...base,
+      durationMs: this.now() - started,
+      action: enforcement.action,
+    });
+    this.deps.logger.info('decision', record);
+    this.countDecision(evaluation.containers, enforcement);
+    this.remember(task, evaluation.containers);
+    return { kind: 'decision', record };
+  }
+
+  private ignore(reason: ReasonCode, message: string, eventId?: string, taskArn?: string): GuardOutcome {
+    const record = buildIgnoredRecord({
+      time: new Date(this.now()).toISOString(),
+      eventId,
+      taskArn,
+      reason,
+      message,
+    });
+    this.deps.logger.info('ignored', record);
+    this.deps.metrics.count('EventsIgnored');
+    return { kind: 'ignored', record };
+  }
+
+  /** A duplicate or later event adds nothing unless it reports a digest not decided on yet. */
+  private alreadyDecided(task: TaskEvent): boolean {
+    const digests = this.decided.get(task.taskArn);
+    if (!digests) return false;
+    return task.containers.every((c) => !c.imageDigest || digests.has(`${c.name}@${c.imageDigest}`));
+  }
+
+  private remember(task: TaskEvent, containers: readonly ContainerResult[]): void {
+    const digests = this.decided.get(task.taskArn) ?? new Set<string>();
+    for (const c of containers) if (c.digest) digests.add(`${c.name}@${c.digest}`);
+    this.decided.set(task.taskArn, digests, 6 * 3600_000);
+  }
+
+  private countDecision(containers: readonly ContainerResult[], enforcement: EnforcementResult): void {
+    const m = this.deps.metrics;
+    for (const c of containers) {
+      if (c.decision.outcome === 'allow') m.count('Verified');
+      else if (c.decision.outcome === 'deny') m.count('Denied');
+      else if (c.decision.outcome === 'skip') m.count('Skipped');
+      else m.count('Errors');
+      if (c.decision.outcome !== 'skip' && !c.cached) m.latency('VerificationLatency', c.durationMs);
+    }
+    if (enforcement.action === 'stopped') m.count('TasksStopped');
+    if (enforcement.alert === 'sent') m.count('TasksAlerted');
+  }
+}
+
+function taskNotice(
+  task: TaskEvent,
+  decisionId: string,
+  decision: { action: 'stop' | 'alert' | 'none'; mode: 'enforce' | 'audit' },
+  containers: readonly ContainerResult[],
+): TaskNotice {
+  const failing: FailingContainer[] = containers
+    .filter((c) => c.decision.outcome === 'deny' || c.decision.outcome === 'error')
+    .map((c) => ({
+      name: c.name,
+      image: c.image,
+      digest: c.digest,
+      outcome: c.decision.outcome as 'deny' | 'error',
+      reason: c.decision.reason,
+      message: c.decision.message,
+      rule: c.decision.rule,
+    }));
+  return {
+    decisionId,
+    action: decision.action === 'stop' ? 'stop' : 'alert',
+    mode: decision.mode,
+    stopped: decision.action === 'stop',
+    account: task.account,
+    region: task.region,
+    clusterArn: task.clusterArn,
+    clusterName: task.clusterName,
+    service: task.service,
+    taskDefinition: `${task.taskDefinitionFamily}:${task.taskDefinitionRevision}`,
+    taskArn: task.taskArn,
+    failing,
+  };
+}

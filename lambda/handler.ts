@@ -1,0 +1,13 @@
+/**
+ * Lambda entry: EventBridge "ECS Task State Change" → decision → stop/alert → audit record.
+ * Everything is built once per execution environment; the handler only delegates.
+ */
+import { loadConfig } from './guard/config';
+import { createLambdaGuard } from './guard/lambda-runtime';
+import { powertoolsLogger, powertoolsMetrics } from './guard/powertools';
+
+const guard = createLambdaGuard(loadConfig(process.env, __dirname), powertoolsLogger(), powertoolsMetrics());
+
+export const handler = async (event: unknown): Promise<void> => {
+  await guard.handle(event);
+};

@@ -1,0 +1,245 @@
+import { verifyBundle } from '../cosign/bundle';
+import { verifyLegacyLayer } from '../cosign/legacy';
+import {
+  COSIGN_SIG_ARTIFACT_TYPE,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  isBundleMediaType,
+} from '../cosign/media-types';
+import type { SignatureCheck, TlogOptions } from '../cosign/types';
+import { GuardError, toGuardError } from '../errors';
+import type { TrustedKey } from '../keys/types';
+import { ReasonCode } from '../reasons';
+import type { Descriptor, RegistryReader, RepositoryRef } from '../registry/types';
+import type { VerifyLimits } from './limits';
+import { mapLimit } from './map-limit';
+import { isTransportFailure, type Discovery } from './summarise';
+
+export interface DiscoveryContext {
+  registry: RegistryReader;
+  repo: RepositoryRef;
+  imageDigest: string;
+  keys: TrustedKey[];
+  tlog: TlogOptions;
+  limits: VerifyLimits;
+  signal?: AbortSignal;
+}
+
+/** cosign's legacy signature tag: `sha256:abc…` → `sha256-abc….sig` (SIGNATURE_SPEC "Tag-based Discovery"). */
+export function signatureTag(digest: string): string {
+  return `${digest.replace(':', '-')}.sig`;
+}
+
+/**
+ * Finds every signature of the image in both formats cosign writes and checks each one.
+ * Both lookups run in parallel; a malformed artifact fails alone, a failed lookup is recorded
+ * as a transport error (never read as "unsigned").
+ */
+export async function discoverAndCheck(ctx: DiscoveryContext): Promise<Discovery> {
+  const [legacy, referrers] = await Promise.all([checkLegacyTag(ctx), checkReferrers(ctx)]);
+  return {
+    checks: [...referrers.checks, ...legacy.checks],
+    transportErrors: [...referrers.transportErrors, ...legacy.transportErrors],
+    truncated: referrers.truncated || legacy.truncated,
+  };
+}
+
+async function checkLegacyTag(ctx: DiscoveryContext): Promise<Discovery> {
+  let manifestBytes: Buffer | undefined;
+  try {
+    manifestBytes = (
+      await ctx.registry.getManifest(ctx.repo, signatureTag(ctx.imageDigest), { signal: ctx.signal })
+    )?.bytes;
+  } catch (e) {
+    return failedLookup(e, 'legacy', signatureTag(ctx.imageDigest));
+  }
+  if (!manifestBytes) return { checks: [], transportErrors: [], truncated: false };
+  return checkSimpleSigningManifest(ctx, manifestBytes, signatureTag(ctx.imageDigest));
+}
+
+async function checkReferrers(ctx: DiscoveryContext): Promise<Discovery> {
+  let descriptors: Descriptor[];
+  try {
+    descriptors = (await ctx.registry.listReferrers(ctx.repo, ctx.imageDigest, { signal: ctx.signal }))
+      .descriptors;
+  } catch (e) {
+    return failedLookup(e, 'bundle', 'referrers');
+  }
+  const relevant = descriptors.filter(
+    (d) => isBundleMediaType(d.artifactType ?? '') || d.artifactType === COSIGN_SIG_ARTIFACT_TYPE,
+  );
+  const truncated = relevant.length > ctx.limits.maxReferrers;
+  const selected = relevant.slice(0, ctx.limits.maxReferrers);
+  const parts = await mapLimit(selected, ctx.limits.concurrency, (d) => checkReferrer(ctx, d));
+  return merge(parts, truncated);
+}
+
+async function checkReferrer(ctx: DiscoveryContext, descriptor: Descriptor): Promise<Discovery> {
+  const format = descriptor.artifactType === COSIGN_SIG_ARTIFACT_TYPE ? 'legacy' : 'bundle';
+  let manifest: Buffer | undefined;
+  try {
+    manifest = (await ctx.registry.getManifest(ctx.repo, descriptor.digest, { signal: ctx.signal }))?.bytes;
+  } catch (e) {
+    return artifactFailure(e, format, descriptor.digest);
+  }
+  if (!manifest) {
+    return single(
+      failedCheck(
+        format,
+        descriptor.digest,
+        ReasonCode.SIGNATURE_MALFORMED,
+        'referrer manifest is listed but missing',
+      ),
+    );
+  }
+  if (format === 'legacy') return checkSimpleSigningManifest(ctx, manifest, descriptor.digest);
+
+  const layers = parseLayers(manifest);
+  if (!layers) {
+    return single(
+      failedCheck(
+        'bundle',
+        descriptor.digest,
+        ReasonCode.SIGNATURE_MALFORMED,
+        'referrer manifest is not a valid OCI manifest',
+      ),
+    );
+  }
+  const bundleLayers = layers.filter((l) => isBundleMediaType(l.mediaType));
+  const layer = bundleLayers[0];
+  if (bundleLayers.length !== 1 || !layer) {
+    return single(
+      failedCheck(
+        'bundle',
+        descriptor.digest,
+        ReasonCode.SIGNATURE_MALFORMED,
+        `expected exactly one bundle layer, found ${bundleLayers.length}`,
+      ),
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await ctx.registry.getBlob(ctx.repo, layer, {
+      signal: ctx.signal,
+      maxBytes: ctx.limits.maxSignatureBlobBytes,
+    });
+  } catch (e) {
+    return artifactFailure(e, 'bundle', descriptor.digest);
+  }
+  return single(verifyBundle({ artifact: descriptor.digest, bytes }, ctx));
+}
+
+async function checkSimpleSigningManifest(
+  ctx: DiscoveryContext,
+  manifest: Buffer,
+  artifact: string,
+): Promise<Discovery> {
+  const layers = parseLayers(manifest);
+  if (!layers) {
+    return single(
+      failedCheck(
+        'legacy',
+        artifact,
+        ReasonCode.SIGNATURE_MALFORMED,
+        'signature manifest is not a valid image manifest',
+      ),
+    );
+  }
+  const signatureLayers = layers.filter((l) => l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE);
+  const truncated = signatureLayers.length > ctx.limits.maxSignatureLayers;
+  const selected = signatureLayers.slice(0, ctx.limits.maxSignatureLayers);
+  // Several layers may share one payload blob (one payload, signatures by different keys): read it once.
+  const blobs = new Map<string, Promise<Buffer>>();
+  const parts = await mapLimit(selected, ctx.limits.concurrency, async (layer): Promise<Discovery> => {
+    let payload: Buffer;
+    try {
+      let pending = blobs.get(layer.digest);
+      if (!pending) {
+        pending = ctx.registry.getBlob(ctx.repo, layer, {
+          signal: ctx.signal,
+          maxBytes: ctx.limits.maxSignatureBlobBytes,
+        });
+        blobs.set(layer.digest, pending);
+      }
+      payload = await pending;
+    } catch (e) {
+      return artifactFailure(e, 'legacy', layer.digest);
+    }
+    return single(
+      verifyLegacyLayer({ artifact: layer.digest, payload, annotations: layer.annotations }, ctx),
+    );
+  });
+  return merge(parts, truncated);
+}
+
+/** The `layers` of an OCI or Docker image manifest, or undefined when it is not one. */
+function parseLayers(bytes: Buffer): Descriptor[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!json || typeof json !== 'object' || !Array.isArray((json as { layers?: unknown }).layers))
+    return undefined;
+  const layers: Descriptor[] = [];
+  for (const raw of (json as { layers: unknown[] }).layers) {
+    if (!raw || typeof raw !== 'object') return undefined;
+    const { mediaType, digest, size, annotations } = raw as Record<string, unknown>;
+    if (typeof mediaType !== 'string' || typeof digest !== 'string' || typeof size !== 'number')
+      return undefined;
+    const stringAnnotations =
+      annotations && typeof annotations === 'object'
+        ? stringRecord(annotations as Record<string, unknown>)
+        : undefined;
+    layers.push({ mediaType, digest, size, annotations: stringAnnotations });
+  }
+  return layers;
+}
+
+function stringRecord(input: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function failedCheck(
+  format: SignatureCheck['format'],
+  artifact: string,
+  reason: ReasonCode,
+  message: string,
+): SignatureCheck {
+  return { format, artifact, ok: false, reason, message };
+}
+
+function single(check: SignatureCheck): Discovery {
+  return { checks: [check], transportErrors: [], truncated: false };
+}
+
+function merge(parts: Discovery[], truncated: boolean): Discovery {
+  return {
+    checks: parts.flatMap((p) => p.checks),
+    transportErrors: parts.flatMap((p) => p.transportErrors),
+    truncated: truncated || parts.some((p) => p.truncated),
+  };
+}
+
+function failedLookup(e: unknown, format: SignatureCheck['format'], what: string): Discovery {
+  const error = toGuardError(e, ReasonCode.REGISTRY_UNAVAILABLE);
+  if (isTransportFailure(error)) return { checks: [], transportErrors: [error], truncated: false };
+  // Content a pusher controls (oversized, corrupt): a failing artifact, not an undecidable lookup.
+  return single(failedCheck(format, what, error.code, error.message));
+}
+
+function artifactFailure(e: unknown, format: SignatureCheck['format'], artifact: string): Discovery {
+  const error = toGuardError(e, ReasonCode.REGISTRY_UNAVAILABLE);
+  if (isTransportFailure(error)) {
+    return {
+      checks: [failedCheck(format, artifact, error.code, error.message)],
+      transportErrors: [
+        new GuardError(error.code, `${artifact}: ${error.message}`, { retryable: error.retryable }),
+      ],
+      truncated: false,
+    };
+  }
+  return single(failedCheck(format, artifact, error.code, error.message));
+}
