@@ -1,0 +1,321 @@
+/**
+ * How the Guard copes with EventBridge delivery and ECS answers: duplicates and out-of-order events,
+ * a second Lambda instance sharing the DynamoDB ledger, StopTask on a task that is already gone,
+ * a throttled StopTask (the invocation fails so Lambda retries; the retry stops once), and events
+ * that are not usable at all (ignored with a reason, no AWS call, no throw).
+ */
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ECSClient,
+  InvalidParameterException,
+  ECSServiceException,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDecisionLedger } from '../../lambda/enforce/decision-ledger';
+import { GuardError } from '../../lambda/errors';
+import { ReasonCode } from '../../lambda/reasons';
+import { startRegistry, type StartedRegistry } from '../support/registry';
+import { generateTestKey } from '../support/signer';
+import {
+  KMS_KEY_ARN,
+  answerKms,
+  buildGuard,
+  loadFixture,
+  newTaskId,
+  pushTestImage,
+  taskEvent,
+  type PushedImage,
+} from './support';
+
+const ecs = mockClient(ECSClient);
+const sns = mockClient(SNSClient);
+const kms = mockClient(KMSClient);
+const ddb = mockClient(DynamoDBClient);
+
+const ciKey = generateTestKey('p256');
+let registry: StartedRegistry;
+let unsigned: PushedImage;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  unsigned = await pushTestImage(registry, 'team/app', 'unsigned');
+});
+afterAll(async () => registry?.stop());
+
+beforeEach(() => {
+  ecs.reset();
+  sns.reset();
+  kms.reset();
+  ddb.reset();
+  ecs.on(StopTaskCommand).resolves({ task: { lastStatus: 'RUNNING', desiredStatus: 'STOPPED' } });
+  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  answerKms(kms, ciKey);
+});
+
+function policy(): Record<string, unknown> {
+  return {
+    mode: 'enforce',
+    noMatch: 'deny',
+    keys: [{ name: 'ci', kms: KMS_KEY_ARN }],
+    rules: [{ name: 'team-apps', match: { images: [`${registry.host}/team/**`] }, keys: ['ci'] }],
+    registries: { insecure: [registry.host] },
+  };
+}
+
+function unsignedTask(
+  taskId: string,
+  overrides: { lastStatus?: string; version?: number; id?: string } = {},
+) {
+  return taskEvent({
+    taskId,
+    containers: [{ name: 'api', image: unsigned.image, imageDigest: unsigned.digest }],
+    ...overrides,
+  });
+}
+
+/** Emulates DynamoDB's conditional UpdateItem on the ledger table (claim/release semantics are real). */
+function emulateLedgerTable(): void {
+  const items = new Map<string, Record<string, string>>();
+  ddb.on(UpdateItemCommand).callsFake((input) => {
+    const key = input.Key.taskArn.S as string;
+    const item = items.get(key) ?? {};
+    const attribute = input.ExpressionAttributeNames['#claim'] as string;
+    const id = input.ExpressionAttributeValues[':id'].S as string;
+    const failed = () =>
+      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    if (input.ConditionExpression === 'attribute_not_exists(#claim)') {
+      if (item[attribute] !== undefined) throw failed();
+      items.set(key, { ...item, [attribute]: id });
+    } else {
+      if (item[attribute] !== id) throw failed();
+      const { [attribute]: _released, ...rest } = item;
+      items.set(key, rest);
+    }
+    return {};
+  });
+}
+
+describe('duplicate and out-of-order events', () => {
+  it('stops once and alerts once; the duplicate and the later RUNNING event are ignored', async () => {
+    const setup = buildGuard({ policy: policy() });
+    const taskId = newTaskId();
+    const pending = unsignedTask(taskId, { lastStatus: 'PENDING', version: 2 });
+
+    const first = await setup.guard.handle(pending);
+    const duplicate = await setup.guard.handle(structuredClone(pending));
+    const running = await setup.guard.handle(
+      unsignedTask(taskId, { lastStatus: 'RUNNING', version: 3, id: 'a0b1c2d3-running' }),
+    );
+
+    expect(first.kind).toBe('decision');
+    expect(first.record).toMatchObject({ type: 'image-guard.decision', action: 'stopped' });
+    for (const later of [duplicate, running]) {
+      expect(later.kind).toBe('ignored');
+      expect(later.record).toMatchObject({
+        type: 'image-guard.ignored',
+        reason: ReasonCode.ALREADY_DECIDED,
+        taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod-eu/${taskId}`,
+      });
+    }
+    expect(running.record.eventId).toBe('a0b1c2d3-running');
+    expect(setup.logger.decisions()).toHaveLength(1);
+    expect(setup.logger.ignored()).toHaveLength(2);
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(setup.metrics.counts).toEqual({ Denied: 1, TasksStopped: 1, TasksAlerted: 1, EventsIgnored: 2 });
+    expect(setup.metrics.flushes).toBe(3);
+  });
+
+  it('a second Lambda instance sharing the DynamoDB ledger neither stops nor alerts again', async () => {
+    emulateLedgerTable();
+    const ledger = () =>
+      new DynamoDecisionLedger(new DynamoDBClient({ region: 'eu-west-1' }), 'image-guard-ledger');
+    const instanceA = buildGuard({ policy: policy(), ledger: ledger() });
+    const instanceB = buildGuard({ policy: policy(), ledger: ledger() });
+    const event = unsignedTask(newTaskId());
+
+    const [a, b] = await Promise.all([
+      instanceA.guard.handle(event),
+      instanceB.guard.handle(structuredClone(event)),
+    ]);
+
+    expect(a.kind).toBe('decision');
+    expect(b.kind).toBe('decision');
+    const actions = [a.record, b.record].map((r) => (r.type === 'image-guard.decision' ? r.action : r.type));
+    expect(actions.sort()).toEqual(['none', 'stopped']);
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const claims = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(claims.every((c) => c.TableName === 'image-guard-ledger')).toBe(true);
+  });
+});
+
+describe('StopTask answers', () => {
+  it('treats "The referenced task was not found" as stopped', async () => {
+    ecs
+      .on(StopTaskCommand)
+      .rejects(
+        new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }),
+      );
+    const setup = buildGuard({ policy: policy() });
+    const outcome = await setup.guard.handle(unsignedTask(newTaskId()));
+    expect(outcome.record).toMatchObject({ type: 'image-guard.decision', action: 'stopped' });
+    expect(outcome.record).not.toHaveProperty('actionError');
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(setup.logger.lines.every((l) => l.level === 'info')).toBe(true);
+  });
+
+  it('fails the invocation on a throttled StopTask, logs the decision with actionError, and the retry stops once', async () => {
+    const throttled = new ECSServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 5 },
+      message: 'Rate exceeded',
+    });
+    ecs
+      .on(StopTaskCommand)
+      .rejectsOnce(throttled)
+      .resolves({ task: { desiredStatus: 'STOPPED' } });
+    const setup = buildGuard({ policy: policy() });
+    const taskId = newTaskId();
+    const event = unsignedTask(taskId);
+
+    const failure = await setup.guard.handle(event).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(GuardError);
+    expect(failure).toMatchObject({ retryable: true });
+    expect((failure as Error).message).toContain('ThrottlingException');
+
+    const failed = setup.logger.lines[0];
+    expect(failed?.level).toBe('error');
+    expect(failed?.fields).toMatchObject({
+      type: 'image-guard.decision',
+      action: 'none',
+      actionError: expect.stringContaining('ThrottlingException'),
+      containers: [expect.objectContaining({ outcome: 'deny', reason: ReasonCode.NO_SIGNATURES })],
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(setup.metrics.counts.Errors).toBe(1);
+    expect(setup.metrics.flushes).toBe(1);
+
+    // Lambda retries the same event: this time the stop goes through, once, and the alert is sent once.
+    const retry = await setup.guard.handle(structuredClone(event));
+    expect(retry.record).toMatchObject({ type: 'image-guard.decision', action: 'stopped' });
+    expect(retry.record).not.toHaveProperty('actionError');
+    const third = await setup.guard.handle(structuredClone(event));
+    expect(third.record).toMatchObject({ reason: ReasonCode.ALREADY_DECIDED });
+
+    const stops = ecs.commandCalls(StopTaskCommand);
+    expect(stops).toHaveLength(2); // the throttled attempt and the one that stopped it
+    expect(stops.every((s) => s.args[0].input.task?.endsWith(taskId))).toBe(true);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(setup.metrics.counts.TasksStopped).toBe(1);
+  });
+});
+
+describe('events that are not usable', () => {
+  const huge = 'x'.repeat(1_000_000);
+  const withDetail = (change: (detail: Record<string, unknown>) => void): Record<string, unknown> => {
+    const event = loadFixture('ec2-service-pending-digest');
+    change(event.detail as Record<string, unknown>);
+    return event;
+  };
+  const cases: [string, () => unknown, ReasonCode, RegExp][] = [
+    ['null', () => null, ReasonCode.EVENT_INVALID, /not a JSON object.*null/],
+    ['undefined', () => undefined, ReasonCode.EVENT_INVALID, /not a JSON object/],
+    [
+      'an array',
+      () => [loadFixture('ec2-service-pending-digest')],
+      ReasonCode.EVENT_INVALID,
+      /not a JSON object/,
+    ],
+    ['a string', () => 'ECS Task State Change', ReasonCode.EVENT_INVALID, /not a JSON object/],
+    ['an empty object', () => ({}), ReasonCode.EVENT_INVALID, /source/],
+    [
+      'another source',
+      () => ({ ...loadFixture('ec2-service-pending-digest'), source: 'aws.ec2' }),
+      ReasonCode.EVENT_INVALID,
+      /source.*aws\.ecs.*aws\.ec2/,
+    ],
+    [
+      'another detail-type',
+      () => ({
+        ...loadFixture('ec2-service-pending-digest'),
+        'detail-type': 'ECS Container Instance State Change',
+      }),
+      ReasonCode.EVENT_INVALID,
+      /detail-type/,
+    ],
+    [
+      'no detail',
+      () => ({ ...loadFixture('ec2-service-pending-digest'), detail: null }),
+      ReasonCode.EVENT_INVALID,
+      /detail/,
+    ],
+    ['no task ARN', () => withDetail((d) => delete d.taskArn), ReasonCode.EVENT_INVALID, /taskArn/],
+    [
+      'a numeric cluster ARN',
+      () => withDetail((d) => (d.clusterArn = 42)),
+      ReasonCode.EVENT_INVALID,
+      /clusterArn/,
+    ],
+    ['version as a string', () => withDetail((d) => (d.version = '2')), ReasonCode.EVENT_INVALID, /version/],
+    [
+      'containers not a list',
+      () => withDetail((d) => (d.containers = { name: 'api' })),
+      ReasonCode.EVENT_INVALID,
+      /containers/,
+    ],
+    ['no containers', () => withDetail((d) => (d.containers = [])), ReasonCode.EVENT_INVALID, /containers/],
+    [
+      'a container without image',
+      () => withDetail((d) => delete (d.containers as Record<string, unknown>[])[0]!.image),
+      ReasonCode.EVENT_INVALID,
+      /containers\[0\]\.image/,
+    ],
+    [
+      'a huge image name',
+      () => withDetail((d) => ((d.containers as Record<string, unknown>[])[0]!.image = huge)),
+      ReasonCode.EVENT_INVALID,
+      /image.*longer than 2048/,
+    ],
+    [
+      'a huge event id',
+      () => ({ ...loadFixture('ec2-service-pending-digest'), id: huge }),
+      ReasonCode.EVENT_INVALID,
+      /id.*longer than/,
+    ],
+    [
+      'a malformed image digest',
+      () => withDetail((d) => ((d.containers as Record<string, unknown>[])[0]!.imageDigest = 'sha256:zz')),
+      ReasonCode.EVENT_INVALID,
+      /imageDigest/,
+    ],
+    ['a STOPPED task', () => loadFixture('ec2-stopped'), ReasonCode.EVENT_NOT_APPLICABLE, /STOPPED/],
+  ];
+
+  it.each(cases)(
+    'ignores %s with a reason, without throwing or calling AWS',
+    async (_what, make, reason, message) => {
+      const setup = buildGuard({ policy: policy() });
+      const outcome = await setup.guard.handle(make());
+      expect(outcome.kind).toBe('ignored');
+      expect(outcome.record).toMatchObject({ type: 'image-guard.ignored', reason });
+      expect(outcome.record.type === 'image-guard.ignored' && outcome.record.message).toMatch(message);
+      // Bounded: a huge input never ends up in the log line.
+      expect(JSON.stringify(outcome.record).length).toBeLessThan(4096);
+      expect(setup.logger.ignored()).toEqual([outcome.record]);
+      expect(setup.metrics.counts).toEqual({ EventsIgnored: 1 });
+      expect(setup.engine.registry.stats.total).toBe(0);
+      expect(ecs.calls()).toHaveLength(0);
+      expect(sns.calls()).toHaveLength(0);
+      expect(kms.calls()).toHaveLength(0);
+    },
+  );
+});
