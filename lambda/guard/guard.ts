@@ -53,7 +53,7 @@ export type GuardOutcome =
  * its retries, sends it to the dead-letter destination: nothing is dropped silently.
  */
 export class Guard {
-  /** Tasks this process has decided, with the digests decided on (a new digest is decided again). */
+  /** Tasks this process has decided: the containers (and digests) with a final outcome; others are decided again. */
   private readonly decided = new LruCache<Set<string>>(20_000);
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -141,17 +141,26 @@ export class Guard {
     return { kind: 'ignored', record };
   }
 
-  /** A duplicate or later event adds nothing unless it reports a digest not decided on yet. */
+  /**
+   * A duplicate or later event adds nothing unless it reports a digest not decided on yet, or names a
+   * container whose verification could not complete last time (an error is never a final answer).
+   */
   private alreadyDecided(task: TaskEvent): boolean {
-    const digests = this.decided.get(task.taskArn);
-    if (!digests) return false;
-    return task.containers.every((c) => !c.imageDigest || digests.has(`${c.name}@${c.imageDigest}`));
+    const decided = this.decided.get(task.taskArn);
+    if (!decided) return false;
+    return task.containers.every((c) =>
+      decided.has(c.imageDigest ? decidedDigestKey(c.name, c.imageDigest) : decidedNameKey(c.name)),
+    );
   }
 
   private remember(task: TaskEvent, containers: readonly ContainerResult[]): void {
-    const digests = this.decided.get(task.taskArn) ?? new Set<string>();
-    for (const c of containers) if (c.digest) digests.add(`${c.name}@${c.digest}`);
-    this.decided.set(task.taskArn, digests, 6 * 3600_000);
+    const decided = this.decided.get(task.taskArn) ?? new Set<string>();
+    for (const c of containers) {
+      if (c.decision.outcome === 'error') continue;
+      decided.add(decidedNameKey(c.name));
+      if (c.digest) decided.add(decidedDigestKey(c.name, c.digest));
+    }
+    this.decided.set(task.taskArn, decided, 6 * 3600_000);
   }
 
   private countDecision(containers: readonly ContainerResult[], enforcement: EnforcementResult): void {
@@ -166,6 +175,14 @@ export class Guard {
     if (enforcement.action === 'stopped') m.count('TasksStopped');
     if (enforcement.alert === 'sent') m.count('TasksAlerted');
   }
+}
+
+function decidedNameKey(container: string): string {
+  return `name|${container}`;
+}
+
+function decidedDigestKey(container: string, digest: string): string {
+  return `digest|${container}|${digest}`;
 }
 
 function taskNotice(
