@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { toGuardError } from '../errors';
+import { GuardError, toGuardError } from '../errors';
 import { publishAlert } from './alert-publisher';
 import type { DecisionLedger } from './decision-ledger';
 import type { TaskNotice } from './notice';
@@ -20,6 +20,20 @@ export interface EnforcementResult {
   stop?: 'stopped' | 'already-gone' | 'duplicate';
   alert?: 'sent' | 'duplicate' | 'no-topic';
   alertMessageId?: string;
+}
+
+/**
+ * A failed enforcement step, with what was already done before it failed: a task that was stopped
+ * before the alert failed is recorded as stopped, not as "nothing done".
+ */
+export class EnforcementError extends GuardError {
+  constructor(
+    error: GuardError,
+    readonly done: EnforcementResult,
+  ) {
+    super(error.code, error.message, { retryable: error.retryable, cause: error });
+    this.name = 'EnforcementError';
+  }
 }
 
 /**
@@ -59,7 +73,7 @@ export async function enforce(notice: TaskNotice, deps: EnforcerDeps): Promise<E
       if (result.action === 'none') result.action = 'alerted';
     } catch (e) {
       await deps.ledger.release(notice.taskArn, 'alert', notice.decisionId);
-      throw toGuardError(e);
+      throw new EnforcementError(toGuardError(e), { ...result });
     }
   } else {
     result.alert = 'duplicate';

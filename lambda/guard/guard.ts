@@ -3,7 +3,7 @@ import type { RekorKey } from '../cosign/types';
 import { buildDecisionRecord, buildIgnoredRecord, type ContainerResult } from '../decision/record';
 import type { DecisionRecord, IgnoredRecord } from '../decision/types';
 import type { EnforcementResult, EnforcerDeps } from '../enforce/enforcer';
-import { enforce } from '../enforce/enforcer';
+import { EnforcementError, enforce } from '../enforce/enforcer';
 import type { FailingContainer, TaskNotice } from '../enforce/notice';
 import { toGuardError } from '../errors';
 import { parseTaskStateChange, type TaskEvent } from '../events';
@@ -106,14 +106,17 @@ export class Guard {
         enforcement = await enforce(notice, this.deps.enforcer);
       } catch (e) {
         const error = toGuardError(e);
+        // What happened before the failure (a stop, then a failed alert) is still what was done.
+        const done = e instanceof EnforcementError ? e.done.action : 'none';
         const record = buildDecisionRecord({
           ...base,
           durationMs: this.now() - started,
-          action: 'none',
+          action: done,
           actionError: error.message,
         });
         this.deps.logger.error('decision', record);
         this.deps.metrics.count('Errors');
+        if (done === 'stopped') this.deps.metrics.count('TasksStopped');
         throw error;
       }
     }

@@ -219,6 +219,35 @@ describe('StopTask answers', () => {
   });
 });
 
+describe('SNS Publish answers', () => {
+  it('records a stop that succeeded before Publish failed, and the retry alerts without stopping again', async () => {
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Internal failure'), { name: 'InternalErrorException' }))
+      .resolves({ MessageId: 'msg-2' });
+    const setup = buildGuard({ policy: policy() });
+    const event = unsignedTask(newTaskId());
+
+    await expect(setup.guard.handle(event)).rejects.toThrow(/SNS Publish failed/);
+    const failed = setup.logger.lines[0];
+    expect(failed?.level).toBe('error');
+    // StopTask went through: the audit record must say so, with the failed alert as actionError.
+    expect(failed?.fields).toMatchObject({
+      type: 'image-guard.decision',
+      action: 'stopped',
+      actionError: expect.stringContaining('InternalErrorException'),
+    });
+    expect(setup.metrics.counts).toMatchObject({ TasksStopped: 1, Errors: 1 });
+
+    const retry = await setup.guard.handle(structuredClone(event));
+    expect(retry.record).toMatchObject({ type: 'image-guard.decision', action: 'alerted' });
+    expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    expect(sns.commandCalls(PublishCommand)[1]?.args[0].input.Subject).toContain('Stopped task');
+    expect(setup.metrics.counts).toMatchObject({ TasksStopped: 1, TasksAlerted: 1 });
+  });
+});
+
 describe('events that are not usable', () => {
   const huge = 'x'.repeat(1_000_000);
   const withDetail = (change: (detail: Record<string, unknown>) => void): Record<string, unknown> => {
