@@ -56,11 +56,6 @@ export interface EcsImageGuardProps {
    * @default timeout minus 15 s (at least half the timeout)
    */
   readonly verifyDeadline?: Duration;
-  /**
-   * Handler entry file. Only for tests of this construct; the product always bundles lambda/handler.ts.
-   * @internal
-   */
-  readonly handlerEntry?: string;
 }
 
 const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
@@ -152,7 +147,7 @@ export class EcsImageGuard extends Construct {
 
     // --- The verifier. ---
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.handlerEntry ?? HANDLER_ENTRY,
+      entry: HANDLER_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

@@ -3,9 +3,10 @@
  * CDK_CONTEXT_JSON in the environment), with no AWS credentials and no account/region.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultPolicy } from '../../lambda/policy/default-policy';
 import { REPO_ROOT, writePolicy } from './support';
 
 const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
@@ -32,6 +33,30 @@ function runApp(context: Record<string, unknown>): { status: number | null; stde
 }
 
 describe('bin/app.ts via the cdk.json app command', () => {
+  it('synthesizes with no context at all: one environment-agnostic stack, nag-clean, policy.json in the asset', () => {
+    const { status, stderr, outdir } = runApp({});
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(
+      manifest.artifacts as Record<string, { type: string; environment?: string }>,
+    ).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+    expect(stacks.map(([id, a]) => [id, a.environment])).toEqual([
+      ['EcsImageGuard', 'aws://unknown-account/unknown-region'],
+    ]);
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+    const template = JSON.parse(readFileSync(path.join(outdir, 'EcsImageGuard.template.json'), 'utf8'));
+    type Resource = { Type: string; Properties: { Code?: { S3Key?: string } } };
+    const fn = Object.values(template.Resources as Record<string, Resource>).find(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    )!;
+    const assetDir = path.join(outdir, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
+    expect(readdirSync(assetDir)).toEqual(expect.arrayContaining(['index.js', 'policy.json']));
+    expect(JSON.parse(readFileSync(path.join(assetDir, 'policy.json'), 'utf8'))).toEqual(
+      defaultPolicy('alias/ecs-image-guard'),
+    );
+  }, 180_000);
+
   it('fails with the policy file, field path and reason (no stack trace) when the policy is bad', () => {
     const file = writePolicy(
       'mode: enforce\nkeys: [{ name: ci, kms: alias/ci }]\nrules: [{ name: r, keys: [nope] }]\n',

@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { EcsImageGuard } from '../../lib/image-guard';
 import { ImageGuardStack } from '../../lib/image-guard-stack';
-import { handlerEntryForTests, synthGuard, writePolicy } from './support';
+import { synthGuard, writePolicy } from './support';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
@@ -37,7 +37,7 @@ function acknowledgements(scope: IConstruct): Record<string, string[]> {
 describe('cdk-nag AwsSolutions', () => {
   it('passes the stack bin/app.ts builds with no context (default policy)', () => {
     const app = appWithNag();
-    const stack = new ImageGuardStack(app, 'EcsImageGuard', { guard: handlerEntryForTests() });
+    const stack = new ImageGuardStack(app, 'EcsImageGuard');
     expect(() => Template.fromStack(stack)).not.toThrow();
     expect(acknowledgements(stack)).toEqual({
       'EcsImageGuard/ImageGuard/FailedEventsQueue': ['AwsSolutions-SQS3'],
@@ -77,7 +77,7 @@ rules:
   it('does not let its acknowledgements cover a wildcard added to the guard role later', () => {
     const app = appWithNag();
     const stack = new Stack(app, 'Extended');
-    const guard = new EcsImageGuard(stack, 'Guard', handlerEntryForTests());
+    const guard = new EcsImageGuard(stack, 'Guard');
     guard.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }),
     );

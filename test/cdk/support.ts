@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -7,13 +7,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EcsImageGuard, type EcsImageGuardProps } from '../../lib/image-guard';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
-export const REAL_HANDLER = path.join(REPO_ROOT, 'lambda', 'handler.ts');
-const STUB_HANDLER = path.join(__dirname, 'fixtures', 'stub-handler.ts');
-
-/** The real handler once it exists; until then a stand-in that also reads policy.json. */
-export function handlerEntryForTests(): Pick<EcsImageGuardProps, 'handlerEntry'> {
-  return existsSync(REAL_HANDLER) ? {} : { handlerEntry: STUB_HANDLER };
-}
 
 export interface Synthesized {
   app: App;
@@ -31,7 +24,7 @@ export function synthGuard(props: EcsImageGuardProps = {}, options: { bundle?: b
   const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'GuardTest');
-  const guard = new EcsImageGuard(stack, 'Guard', { ...handlerEntryForTests(), ...props });
+  const guard = new EcsImageGuard(stack, 'Guard', props);
   return { app, stack, guard, template: Template.fromStack(stack) };
 }
 
