@@ -14,7 +14,7 @@ import type { ImageVerifier } from '../verify/image-verifier';
 import { evaluateTask } from './evaluate-task';
 import type { KeyRing } from './key-ring';
 
-/** The structured logger the guard writes audit lines with (Powertools Logger in the Lambda). */
+/** The structured logger the guard writes audit lines with (JSON lines on stdout in the Lambda: audit-log.ts). */
 export interface AuditLogger {
   info(message: string, fields: object): void;
   error(message: string, fields: object): void;

@@ -1,16 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { jsonLineAuditLogger } from './audit-log';
 import type { AuditLogger, GuardMetricName, GuardMetrics } from './guard';
 
-/** Audit lines through Powertools Logger: the record's fields at the top level of the JSON line. */
-export function powertoolsLogger(
-  logger = new Logger({ serviceName: 'image-guard' }),
-): AuditLogger & { raw: Logger } {
-  return {
-    raw: logger,
-    info: (message, fields) => logger.info(message, fields as Record<string, unknown>),
-    error: (message, fields) => logger.error(message, fields as Record<string, unknown>),
-  };
+/**
+ * The Lambda's audit logger. Despite the name (kept for the handler's import), audit lines do not go
+ * through Powertools Logger, which would drop the record's `service` and `message` fields and its
+ * nulls: see audit-log.ts.
+ */
+export function powertoolsLogger(): AuditLogger {
+  return jsonLineAuditLogger();
 }
 
 /** CloudWatch metrics as embedded metric format lines, written by Powertools Metrics. */
