@@ -14,7 +14,7 @@ import type { ImageVerifier } from '../verify/image-verifier';
 import { evaluateTask } from './evaluate-task';
 import type { KeyRing } from './key-ring';
 
-/** The structured logger the guard writes audit lines with (JSON lines on stdout in the Lambda: audit-log.ts). */
+/** Where the guard writes its audit lines (in the Lambda: JSON lines on stdout, see audit-log.ts). */
 export interface AuditLogger {
   info(message: string, fields: object): void;
   error(message: string, fields: object): void;
@@ -53,7 +53,7 @@ export type GuardOutcome =
  * its retries, sends it to the dead-letter destination: nothing is dropped silently.
  */
 export class Guard {
-  /** Tasks this process has decided: the containers (and digests) with a final outcome; others are decided again. */
+  /** Tasks decided by this process: containers (and digests) with a final outcome; errors are retried. */
   private readonly decided = new LruCache<Set<string>>(20_000);
   private readonly now: () => number;
   private readonly newId: () => string;
