@@ -7,6 +7,7 @@ import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { VerdictCache } from '../../lambda/cache/verdict-cache';
 import type { DecisionRecord } from '../../lambda/decision/types';
 import { ReasonCode } from '../../lambda/reasons';
 import { startRegistry, type StartedRegistry } from '../support/registry';
@@ -486,5 +487,85 @@ describe('Guard verdicts against a real registry', () => {
     expect(stopInputs()).toHaveLength(1);
     expect(publishInputs()).toHaveLength(0);
     expect(setup.metrics.counts).toEqual({ Denied: 1, TasksStopped: 1 });
+  });
+});
+
+describe('Guard details', () => {
+  it('reuses a positive verdict from the verdict cache (cached: true, no registry request)', async () => {
+    const setup = buildGuard({ policy: policy(), cache: new VerdictCache() });
+    const first = await decide(setup, singleTask(img.signed).event);
+    const requests = setup.engine.registry.stats.total;
+    expect(first.containers[0]).toMatchObject({ outcome: 'allow', cached: false });
+
+    const outcome = await setup.guard.handle(singleTask(img.signed).event);
+    expect(outcome.kind).toBe('decision');
+    const second = outcome.record as DecisionRecord;
+    expect(second.containers[0]).toMatchObject({
+      outcome: 'allow',
+      reason: ReasonCode.VERIFIED,
+      cached: true,
+    });
+    expect(setup.engine.registry.stats.total).toBe(requests);
+    expect(setup.metrics.counts).toEqual({ Verified: 2 });
+    expect(setup.metrics.latencies).toHaveLength(1); // a cached verdict is not a verification
+  });
+
+  it('keeps the StopTask reason within 255 and the subject within 100 characters for very long names', async () => {
+    const setup = buildGuard({ policy: policy() });
+    const cluster = `prod-${'c'.repeat(200)}`;
+    const taskId = newTaskId();
+    const image = `${host}/other/${'deep/'.repeat(40)}tool:1.0-final`;
+    const event = taskEvent({
+      cluster,
+      taskId,
+      containers: [{ name: `api-${'n'.repeat(200)}`, image, imageDigest: img.other.digest }],
+    });
+    const record = await decide(setup, event);
+    expect(record.action).toBe('stopped');
+    const stop = stopInputs()[0]!;
+    expect(stop.cluster).toBe(`arn:aws:ecs:eu-west-1:111122223333:cluster/${cluster}`);
+    expect(stop.task).toContain(taskId);
+    expect(stop.reason!.length).toBeLessThanOrEqual(255);
+    expect(stop.reason).toContain('NO_MATCHING_RULE');
+    expect(stop.reason).toContain('"api-n');
+    expect(stop.reason).toContain(host); // both ends of the image survive the cut
+    expect(stop.reason).toContain('tool:1.0-final');
+    expect(stop.reason).toContain(record.decisionId);
+    const alert = publishInputs()[0]!;
+    expect(alert.Subject!.length).toBeLessThanOrEqual(100);
+    expect(alert.Subject).toMatch(/^\[image-guard\] Stopped task/);
+    expect(alert.Message).toContain(image); // the body names the full image
+  });
+});
+
+describe('Guard against a registry over TLS', () => {
+  let tls: StartedRegistry;
+  let signedTls: PushedImage;
+  beforeAll(async () => {
+    tls = await startRegistry({ tls: true });
+    signedTls = await pushTestImage(tls, 'team/app', '1.0');
+    await pushLegacySignatures(tls, signedTls, [ciKey]);
+  });
+  afterAll(async () => tls?.stop());
+
+  it('verifies over HTTPS with the registry CA (no insecure registries)', async () => {
+    const base = policy();
+    const setup = buildGuard({
+      policy: {
+        ...base,
+        rules: [{ name: 'tls-apps', match: { images: [`${tls.host}/team/**`] }, keys: ['ci'] }],
+        registries: { insecure: [] },
+      },
+      registry: { caPem: tls.caPem },
+    });
+    expect(setup.policy.registries.insecure).toEqual([]);
+    const record = await decide(setup, singleTask(signedTls).event);
+    expect(record.containers[0]).toMatchObject({
+      outcome: 'allow',
+      rule: 'tls-apps',
+      digest: signedTls.digest,
+      keys: ['ci'],
+    });
+    expect(stopInputs()).toHaveLength(0);
   });
 });
