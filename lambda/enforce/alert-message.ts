@@ -30,13 +30,17 @@ export function alertSubject(notice: TaskNotice): string {
 
 export function alertBody(notice: TaskNotice): string {
   const lines: string[] = [];
+  // Only a denial "would have stopped" the task; an audit-mode error is reported as what it is.
+  const denied = notice.failing.some((c) => c.outcome === 'deny');
   const verdict = notice.stopped
     ? 'ecs-image-guard STOPPED this task because a container image failed signature verification.'
     : notice.stopError
       ? `ecs-image-guard tried to stop this task and FAILED (${notice.stopError}). The task may still be running.`
-      : notice.mode === 'audit'
+      : notice.mode === 'audit' && denied
         ? 'ecs-image-guard is in AUDIT mode: it WOULD HAVE STOPPED this task. Nothing was stopped.'
-        : 'ecs-image-guard could not verify this task; by policy (onError: alert) it was left running.';
+        : notice.mode === 'audit'
+          ? 'ecs-image-guard could not verify this task; in AUDIT mode nothing is stopped, so it was left running.'
+          : 'ecs-image-guard could not verify this task; by policy (onError: alert) it was left running.';
   lines.push(verdict, '');
   lines.push(`Cluster:          ${notice.clusterName}`);
   if (notice.service) lines.push(`Service:          ${notice.service}`);

@@ -136,6 +136,13 @@ describe('registry unavailable', () => {
     expect(record).toMatchObject({ action: 'alerted', mode: 'audit' });
     expect(stops()).toHaveLength(0);
     expect(alerts()).toHaveLength(1);
+    // Nothing was denied: the alert must not claim the task would have been stopped.
+    const alert = alerts()[0]!;
+    expect(alert.Subject).toContain('Alert for task');
+    expect(alert.Subject).toContain('REGISTRY_UNAVAILABLE');
+    expect(alert.Message).not.toMatch(/WOULD HAVE STOPPED/);
+    expect(alert.Message).toMatch(/could not verify this task/);
+    expect(alert.MessageAttributes?.outcome?.StringValue).toBe('error');
   });
 
   it('is an error when the registry does not answer at all (process gone)', async () => {
