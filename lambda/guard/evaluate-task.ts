@@ -80,7 +80,11 @@ async function evaluateContainer(
     ref = parseImageReference(container.image);
   } catch (e) {
     const error = toGuardError(e, ReasonCode.INVALID_REFERENCE);
-    return finish(unmatchable(deps.policy, ReasonCode.INVALID_REFERENCE, error.message));
+    // The digest ECS reported is still what runs: recorded, and what a duplicate event is matched on.
+    const reported = container.imageDigest
+      ? { digest: container.imageDigest, digestSource: 'event' as const }
+      : {};
+    return finish(unmatchable(deps.policy, ReasonCode.INVALID_REFERENCE, error.message), reported);
   }
   // The digest that runs is the event's; an image pinned in the task definition is the fallback.
   const eventDigest = container.imageDigest ?? ref.digest;

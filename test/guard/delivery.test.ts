@@ -129,6 +129,34 @@ describe('duplicate and out-of-order events', () => {
     expect(setup.metrics.flushes).toBe(3);
   });
 
+  it('decides an invalid image reference once, keeping the digest the event reported', async () => {
+    const setup = buildGuard({ policy: policy() });
+    const image = `${registry.host}/Team/App:1.0`; // upper case: not a valid reference
+    const event = taskEvent({
+      taskId: newTaskId(),
+      containers: [{ name: 'api', image, imageDigest: unsigned.digest }],
+    });
+    const first = await setup.guard.handle(event);
+    const duplicate = await setup.guard.handle(structuredClone(event));
+
+    expect(first.record).toMatchObject({
+      type: 'image-guard.decision',
+      action: 'stopped',
+      containers: [
+        expect.objectContaining({
+          outcome: 'deny',
+          reason: ReasonCode.INVALID_REFERENCE,
+          digest: unsigned.digest,
+          digestSource: 'event',
+        }),
+      ],
+    });
+    expect(duplicate.record).toMatchObject({ reason: ReasonCode.ALREADY_DECIDED });
+    expect(setup.logger.decisions()).toHaveLength(1);
+    expect(setup.engine.registry.stats.total).toBe(0);
+    expect(ecs.commandCalls(StopTaskCommand)[0]?.args[0].input.reason).toContain('INVALID_REFERENCE');
+  });
+
   it('a second Lambda instance sharing the DynamoDB ledger neither stops nor alerts again', async () => {
     emulateLedgerTable();
     const ledger = () =>
