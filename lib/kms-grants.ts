@@ -1,5 +1,5 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { parseKmsKeyRef } from '../lambda/policy/kms-ref';
+import { parseKmsKeyRef } from '../lambda/keys/kms-ref';
 import type { ArnContext } from './cluster-scope';
 
 /**

@@ -16,7 +16,7 @@ export {
 export { canonicalJson, policySha256 } from './hash';
 export { imageMatchForms, splitImage } from './image-forms';
 export { PolicyError, type PolicyIssue } from './issues';
-export { parseKmsKeyRef, type KmsKeyRef, type ParsedKmsRef } from './kms-ref';
+export { parseKmsKeyRef, type KmsKeyRef, type ParsedKmsRef } from '../keys/kms-ref';
 export { keySpecsOf } from './key-specs';
 export { loadPolicyFile, MAX_POLICY_BYTES, parsePolicy, type ParsePolicyOptions } from './load';
 export * from './schema';

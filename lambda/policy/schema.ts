@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import { globProblem } from './glob';
-import { KMS_REF_FORMS, parseKmsKeyRef } from './kms-ref';
+import { KMS_REF_FORMS, parseKmsKeyRef } from '../keys/kms-ref';
 import { PUBLIC_KEY_ONLY, pemProblem } from './pem';
 
 export type Mode = 'enforce' | 'audit';
@@ -161,7 +161,7 @@ export const POLICY_FIELDS = {
 
 export interface KmsPolicyKey {
   name: string;
-  /** As written in the policy (see kms-ref.ts for the accepted forms). */
+  /** As written in the policy (see lambda/keys/kms-ref.ts for the accepted forms). */
   kms: string;
 }
 

@@ -21,7 +21,7 @@
  *   may meet a private ECR image, which needs ecr:GetAuthorizationToken.
  */
 import { isLiteralGlob } from './glob';
-import { parseKmsKeyRef } from './kms-ref';
+import { parseKmsKeyRef } from '../keys/kms-ref';
 import { isKmsKey, type Policy } from './schema';
 
 export interface PolicyScope {
