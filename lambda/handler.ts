@@ -4,9 +4,14 @@
  */
 import { loadConfig } from './guard/config';
 import { createLambdaGuard } from './guard/lambda-runtime';
-import { powertoolsLogger, powertoolsMetrics } from './guard/powertools';
+import { jsonLineAuditLogger } from './guard/audit-log';
+import { powertoolsMetrics } from './guard/powertools';
 
-const guard = createLambdaGuard(loadConfig(process.env, __dirname), powertoolsLogger(), powertoolsMetrics());
+const guard = createLambdaGuard(
+  loadConfig(process.env, __dirname),
+  jsonLineAuditLogger(),
+  powertoolsMetrics(),
+);
 
 export const handler = async (event: unknown): Promise<void> => {
   await guard.handle(event);

@@ -1,9 +1,9 @@
 /**
  * CloudWatch Logs Insights queries over the handler's log lines.
  *
- * The handler logs with Powertools Logger, which writes one JSON object per line straight to stdout
- * (its own `Console` on process.stdout, not the runtime-patched `console`), so the decision record's
- * keys are top-level fields of the log event: `level`, `message: "decision"`, `type`, `action`,
+ * The handler writes each audit record as one JSON object per line straight to stdout
+ * (lambda/guard/audit-log.ts), so the decision record's keys are top-level fields of the log
+ * event: `level`, `type`, `action`,
  * `cluster`, `taskArn`, `containers`, ... Logs Insights discovers top-level JSON fields, so `type` and
  * `action` can be filtered directly. `containers` is an array; `unnest` over `jsonParse(@message)`
  * yields one row per container (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html).

@@ -55,13 +55,28 @@ export async function enforce(notice: TaskNotice, deps: EnforcerDeps): Promise<E
         result.action = 'stopped';
       } catch (e) {
         await deps.ledger.release(notice.taskArn, 'stop', notice.decisionId);
-        throw toGuardError(e);
+        const error = toGuardError(e);
+        // A transient failure is retried by Lambda. A permanent one (access denied, unknown cluster)
+        // will not heal by itself: the owners hear that the task may still be running, then the
+        // error is raised so the record carries it and the event ends in the dead-letter queue.
+        if (!error.retryable) {
+          const done = await alertOnce({ ...notice, stopped: false, stopError: error.message }, deps, result);
+          throw new EnforcementError(error, done);
+        }
+        throw error;
       }
     } else {
       result.stop = 'duplicate';
     }
   }
+  return alertOnce(notice, deps, result);
+}
 
+async function alertOnce(
+  notice: TaskNotice,
+  deps: EnforcerDeps,
+  result: EnforcementResult,
+): Promise<EnforcementResult> {
   if (!deps.topicArn) {
     result.alert = 'no-topic';
     return result;

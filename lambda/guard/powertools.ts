@@ -1,15 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { jsonLineAuditLogger } from './audit-log';
-import type { AuditLogger, GuardMetricName, GuardMetrics } from './guard';
-
-/**
- * The Lambda's audit logger. Despite the name (kept for the handler's import), audit lines do not go
- * through Powertools Logger, which would drop the record's `service` and `message` fields and its
- * nulls: see audit-log.ts. `write` receives each line (without newline); default stdout.
- */
-export function powertoolsLogger(write?: (line: string) => void): AuditLogger {
-  return jsonLineAuditLogger(write);
-}
+import type { GuardMetricName, GuardMetrics } from './guard';
 
 /** CloudWatch metrics as embedded metric format lines, written by Powertools Metrics. */
 export function powertoolsMetrics(

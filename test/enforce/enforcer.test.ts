@@ -136,3 +136,43 @@ describe('enforce', () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
   });
 });
+
+describe('enforce when StopTask fails for good', () => {
+  it('alerts once that the task could NOT be stopped, then raises the error with what was done', async () => {
+    ecsMock
+      .on(StopTaskCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: ecs:StopTask'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+    const deps = {
+      ecs: new ECSClient({}),
+      sns: new SNSClient({}),
+      topicArn: TOPIC,
+      ledger: new InMemoryDecisionLedger(),
+    };
+    const failure = await enforce(notice(), deps).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toMatchObject({
+      name: 'EnforcementError',
+      retryable: false,
+      done: { action: 'alerted', alert: 'sent' },
+    });
+    const publish = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(publish.Subject).toMatch(/FAILED to stop task/);
+    expect(publish.Message).toMatch(
+      /tried to stop this task and FAILED \(StopTask failed: AccessDeniedException/,
+    );
+    expect(publish.MessageAttributes?.action?.StringValue).toBe('alerted');
+
+    // Lambda retries the event: the stop is tried again, the owners are not alerted twice.
+    await expect(enforce(notice({ decisionId: 'd-retry' }), deps)).rejects.toMatchObject({
+      retryable: false,
+    });
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(2);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+});

@@ -5,7 +5,6 @@
 import { buildDecisionRecord, buildIgnoredRecord } from '../../lambda/decision/record';
 import { parseTaskStateChange } from '../../lambda/events';
 import { jsonLineAuditLogger } from '../../lambda/guard/audit-log';
-import { powertoolsLogger } from '../../lambda/guard/powertools';
 import { ReasonCode } from '../../lambda/reasons';
 import { loadFixture } from './support';
 
@@ -77,7 +76,7 @@ describe('jsonLineAuditLogger', () => {
       return true;
     });
     try {
-      powertoolsLogger().info('decision', record('ec2-service-pending-digest'));
+      jsonLineAuditLogger().info('decision', record('ec2-service-pending-digest'));
     } finally {
       spy.mockRestore();
     }
