@@ -139,13 +139,11 @@ describe('enforce', () => {
 
 describe('enforce when StopTask fails for good', () => {
   it('alerts once that the task could NOT be stopped, then raises the error with what was done', async () => {
-    ecsMock
-      .on(StopTaskCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: ecs:StopTask'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    ecsMock.on(StopTaskCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: ecs:StopTask'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     const deps = {
       ecs: new ECSClient({}),
       sns: new SNSClient({}),
