@@ -34,6 +34,9 @@ function via(image: BenchImage, fromHost: string, toHost: string): BenchImage {
   };
 }
 
+/** Set by SIGINT/SIGTERM: failures after it are the interruption's, not the bench's. */
+let interrupted = false;
+
 function progress(what: string): void {
   process.stderr.write(`[bench] ${what}…\n`);
 }
@@ -70,6 +73,8 @@ async function main(report: Report): Promise<void> {
   };
   // Ctrl-C or a kill must not leave a registry behind either.
   const onSignal = (): void => {
+    interrupted = true;
+    progress('interrupted; stopping the registry');
     void stopServers().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
@@ -172,6 +177,7 @@ async function main(report: Report): Promise<void> {
 
 const report = newReport();
 main(report).catch((e: unknown) => {
+  if (interrupted) return; // requests cut off by the stop; the signal handler exits
   console.log(`ecs-image-guard benchmark FAILED; figures measured before the failure:\n${report.render()}\n`);
   console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exitCode = 1;
