@@ -1,15 +1,17 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Sender } from '../aws/lazy-client';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { alertMessage } from './alert-message';
 import type { TaskNotice } from './notice';
 
 export async function publishAlert(
-  sns: SNSClient,
+  sns: Sender<SNSClient>,
   topicArn: string,
   notice: TaskNotice,
 ): Promise<string | undefined> {
   const message = alertMessage(notice);
+  const { PublishCommand } = await import('@aws-sdk/client-sns');
   try {
     const out = await sns.send(
       new PublishCommand({

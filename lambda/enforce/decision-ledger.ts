@@ -1,8 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Sender } from '../aws/lazy-client';
+
+/** Loaded on first use: only a task that is stopped or alerted on needs the ledger. */
+const dynamodb = () => import('@aws-sdk/client-dynamodb');
 
 export type LedgerAction = 'stop' | 'alert';
 
@@ -22,7 +22,7 @@ const ATTRIBUTE: Record<LedgerAction, string> = { stop: 'stopClaimedBy', alert: 
 /** DynamoDB-backed ledger: one item per task, conditional writes, expiring after `ttlDays`. */
 export class DynamoDecisionLedger implements DecisionLedger {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: Sender<DynamoDBClient>,
     private readonly tableName: string,
     private readonly ttlDays = 7,
     private readonly now: () => number = Date.now,
@@ -31,6 +31,7 @@ export class DynamoDecisionLedger implements DecisionLedger {
   async claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean> {
     const attribute = ATTRIBUTE[action];
     try {
+      const { UpdateItemCommand } = await dynamodb();
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -47,10 +48,7 @@ export class DynamoDecisionLedger implements DecisionLedger {
       );
       return true;
     } catch (e) {
-      if (
-        e instanceof ConditionalCheckFailedException ||
-        (e as { name?: string }).name === 'ConditionalCheckFailedException'
-      ) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
         return false;
       }
       throw e;
@@ -60,6 +58,7 @@ export class DynamoDecisionLedger implements DecisionLedger {
   async release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void> {
     const attribute = ATTRIBUTE[action];
     try {
+      const { UpdateItemCommand } = await dynamodb();
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,

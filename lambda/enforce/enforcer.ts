@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Sender } from '../aws/lazy-client';
 import { GuardError, toGuardError } from '../errors';
 import { publishAlert } from './alert-publisher';
 import type { DecisionLedger } from './decision-ledger';
@@ -8,8 +9,8 @@ import { stopReason } from './stop-reason';
 import { stopTask } from './task-stopper';
 
 export interface EnforcerDeps {
-  ecs: ECSClient;
-  sns: SNSClient;
+  ecs: Sender<ECSClient>;
+  sns: Sender<SNSClient>;
   topicArn?: string;
   ledger: DecisionLedger;
 }

@@ -1,4 +1,5 @@
-import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { Sender } from '../aws/lazy-client';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 
@@ -9,9 +10,11 @@ export type StopResult = { status: 'stopped' } | { status: 'already-gone' };
  * normally); one ECS no longer knows ("The referenced task was not found") is not running either.
  */
 export async function stopTask(
-  ecs: ECSClient,
+  ecs: Sender<ECSClient>,
   input: { clusterArn: string; taskArn: string; reason: string },
 ): Promise<StopResult> {
+  // Loaded on first use: a guard that only allows tasks never loads the ECS client.
+  const { StopTaskCommand } = await import('@aws-sdk/client-ecs');
   try {
     await ecs.send(
       new StopTaskCommand({ cluster: input.clusterArn, task: input.taskArn, reason: input.reason }),

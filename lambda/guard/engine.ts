@@ -1,4 +1,5 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { lazyClient, type Sender } from '../aws/lazy-client';
 import { VerdictCache } from '../cache/verdict-cache';
 import { parseRekorKey, publicGoodRekorKeys } from '../cosign/tlog/rekor-keys';
 import type { RekorKey } from '../cosign/types';
@@ -31,12 +32,14 @@ export interface EngineOptions {
 
 /** ECR clients per region, made when a registry of that region is first met. */
 export function ecrCredentials(): EcrCredentialProvider {
-  const clients = new Map<string, ECRClient>();
+  const clients = new Map<string, Sender<ECRClient>>();
   return new EcrCredentialProvider({
     clientFor: (region) => {
       let client = clients.get(region);
       if (!client) {
-        client = new ECRClient({ region, maxAttempts: 3 });
+        client = lazyClient(
+          async () => new (await import('@aws-sdk/client-ecr')).ECRClient({ region, maxAttempts: 3 }),
+        );
         clients.set(region, client);
       }
       return client;

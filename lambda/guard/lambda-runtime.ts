@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { lazyClient } from '../aws/lazy-client';
 import { VerdictCache } from '../cache/verdict-cache';
 import { buildIgnoredRecord } from '../decision/record';
 import { DynamoDecisionLedger, InMemoryDecisionLedger } from '../enforce/decision-ledger';
@@ -36,7 +34,13 @@ export function createLambdaGuard(
     });
     const ledger = config.ledgerTable
       ? new DynamoDecisionLedger(
-          new DynamoDBClient({ region: config.region, maxAttempts: 3 }),
+          lazyClient(
+            async () =>
+              new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+                region: config.region,
+                maxAttempts: 3,
+              }),
+          ),
           config.ledgerTable,
         )
       : new InMemoryDecisionLedger();
@@ -47,8 +51,15 @@ export function createLambdaGuard(
       keyRing: keyRingFor(policy, engine.kms),
       rekorKeys: rekorKeysFor(policy),
       enforcer: {
-        ecs: new ECSClient({ region: config.region, maxAttempts: 5 }),
-        sns: new SNSClient({ region: config.region, maxAttempts: 5 }),
+        // Loaded on first use: a guard that only ever allows tasks never loads these SDK clients.
+        ecs: lazyClient(
+          async () =>
+            new (await import('@aws-sdk/client-ecs')).ECSClient({ region: config.region, maxAttempts: 5 }),
+        ),
+        sns: lazyClient(
+          async () =>
+            new (await import('@aws-sdk/client-sns')).SNSClient({ region: config.region, maxAttempts: 5 }),
+        ),
         topicArn: config.topicArn,
         ledger,
       },

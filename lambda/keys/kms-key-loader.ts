@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, type KMSClient } from '@aws-sdk/client-kms';
+import type { GetPublicKeyCommandOutput, KMSClient } from '@aws-sdk/client-kms';
+import type { Sender } from '../aws/lazy-client';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { spkiFingerprint } from './fingerprint';
@@ -9,7 +10,7 @@ import { parseAwsKmsRef, type AwsKmsRef } from './kms-ref';
 import type { HashAlgorithm, TrustedKey } from './types';
 
 /** Builds (or returns a shared) KMS client for a key's region and optional custom endpoint. */
-export type KmsClientFactory = (region?: string, endpoint?: string) => KMSClient;
+export type KmsClientFactory = (region?: string, endpoint?: string) => Sender<KMSClient>;
 
 export interface KmsKeyLoaderOptions {
   clientFor: KmsClientFactory;
@@ -71,6 +72,8 @@ export class KmsKeyLoader {
     let out: GetPublicKeyCommandOutput;
     try {
       const client = this.options.clientFor(ref.region, ref.endpoint);
+      // Loaded on first use: a policy with PEM keys only never loads the KMS client.
+      const { GetPublicKeyCommand } = await import('@aws-sdk/client-kms');
       out = await client.send(new GetPublicKeyCommand({ KeyId: ref.keyId }));
     } catch (e) {
       throw kmsErrorToGuardError(e, source);

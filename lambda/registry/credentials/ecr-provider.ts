@@ -1,4 +1,4 @@
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
 import { isEcrRegistry, type EcrRegistryInfo } from '../../reference/ecr-host';
@@ -66,6 +66,8 @@ export class EcrCredentialProvider implements CredentialProvider {
   private async fetchToken(registry: string, info: EcrRegistryInfo): Promise<RegistryCredentials> {
     let output;
     try {
+      // Loaded on first use: a policy that names no ECR image never loads the ECR client.
+      const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
       output = await this.client(info).send(new GetAuthorizationTokenCommand({}));
     } catch (e) {
       throw mapEcrError(registry, info.region, e);
