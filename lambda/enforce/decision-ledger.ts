@@ -28,50 +28,48 @@ export class DynamoDecisionLedger implements DecisionLedger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean> {
-    const attribute = ATTRIBUTE[action];
+  claim(taskArn: string, action: LedgerAction, decisionId: string): Promise<boolean> {
+    return this.conditionalUpdate(taskArn, action, {
+      update: 'SET #claim = :id, #at = :at, expiresAt = :exp',
+      condition: 'attribute_not_exists(#claim)',
+      values: {
+        ':id': { S: decisionId },
+        ':at': { S: new Date(this.now()).toISOString() },
+        ':exp': { N: String(Math.floor(this.now() / 1000) + this.ttlDays * 86_400) },
+      },
+    });
+  }
+
+  async release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void> {
+    // A failed condition means someone else's claim (or none): nothing of ours to give back.
+    await this.conditionalUpdate(taskArn, action, {
+      update: 'REMOVE #claim, #at',
+      condition: '#claim = :id',
+      values: { ':id': { S: decisionId } },
+    });
+  }
+
+  /** One conditional UpdateItem on the task's item; false when the condition does not hold. */
+  private async conditionalUpdate(
+    taskArn: string,
+    action: LedgerAction,
+    expression: { update: string; condition: string; values: Record<string, { S: string } | { N: string }> },
+  ): Promise<boolean> {
     try {
       const { UpdateItemCommand } = await dynamodb();
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { taskArn: { S: taskArn } },
-          UpdateExpression: 'SET #claim = :id, #at = :at, expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(#claim)',
-          ExpressionAttributeNames: { '#claim': attribute, '#at': `${action}ClaimedAt` },
-          ExpressionAttributeValues: {
-            ':id': { S: decisionId },
-            ':at': { S: new Date(this.now()).toISOString() },
-            ':exp': { N: String(Math.floor(this.now() / 1000) + this.ttlDays * 86_400) },
-          },
+          UpdateExpression: expression.update,
+          ConditionExpression: expression.condition,
+          ExpressionAttributeNames: { '#claim': ATTRIBUTE[action], '#at': `${action}ClaimedAt` },
+          ExpressionAttributeValues: expression.values,
         }),
       );
       return true;
     } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  async release(taskArn: string, action: LedgerAction, decisionId: string): Promise<void> {
-    const attribute = ATTRIBUTE[action];
-    try {
-      const { UpdateItemCommand } = await dynamodb();
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { taskArn: { S: taskArn } },
-          UpdateExpression: 'REMOVE #claim, #at',
-          ConditionExpression: '#claim = :id',
-          ExpressionAttributeNames: { '#claim': attribute, '#at': `${action}ClaimedAt` },
-          ExpressionAttributeValues: { ':id': { S: decisionId } },
-        }),
-      );
-    } catch (e) {
-      // Someone else's claim (or none): nothing of ours to give back.
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw e;
     }
   }
