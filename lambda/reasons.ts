@@ -1,5 +1,5 @@
 /**
- * Stable reason codes (DESIGN.md "Reason codes"). They appear in logs, alerts and CLI output,
+ * Stable reason codes (docs/reason-codes.md). They appear in logs, alerts and CLI output,
  * so a code is never reused for a different meaning; new codes are only ever added.
  */
 export const ReasonCode = {

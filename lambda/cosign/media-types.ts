@@ -1,6 +1,6 @@
 /**
  * Exact strings cosign and Sigstore write (sources: cosign pkg/types/media.go, pkg/oci/static,
- * pkg/oci/remote/write.go; sigstore-go bundle media types). See reference/cosign-formats.md.
+ * pkg/oci/remote/write.go; sigstore-go bundle media types).
  */
 
 // Legacy `.sig` images (tag sha256-<hex>.sig).

@@ -1,5 +1,5 @@
 /**
- * From container decisions to what happens to the task (DESIGN.md "Semantics", "Policy file"):
+ * From container decisions to what happens to the task (docs/policy.md "Semantics"):
  *   - a deny in enforce mode → stop;
  *   - an error → onError: `stop` stops only when an enforce rule applies to the failed container
  *     (audit mode means "never stop", also on errors), otherwise alert;

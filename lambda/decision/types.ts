@@ -1,5 +1,5 @@
 /**
- * The audit records (DESIGN.md "Decision record"): one JSON log line per task decision, or one `ignored`
+ * The audit records (docs/decision-record.md): one JSON log line per task decision, or one `ignored`
  * line for an event the guard does not act on. Field names are a contract (CloudWatch Logs queries,
  * the CLI's `check --json`); additions are allowed, renames are not.
  *

@@ -6,7 +6,7 @@ import type { AuditLogger } from './guard';
  * start). Not through Powertools Logger on purpose: it drops the keys it reserves (`service`,
  * `message`, `timestamp`, `level`), removes top-level `null` values and filters lines by log level,
  * while the record's `service` (the ECS service), the ignored record's `message` and its explicit
- * `null`s are the audit contract (DESIGN.md "Decision record"), and no audit line may be filtered out.
+ * `null`s are the audit contract (docs/decision-record.md), and no audit line may be filtered out.
  */
 export function jsonLineAuditLogger(write: (line: string) => void = writeStdoutLine): AuditLogger {
   const emit = (level: 'INFO' | 'ERROR', fields: object): void => write(JSON.stringify({ level, ...fields }));

@@ -1,5 +1,5 @@
 /**
- * The policy a deploy without a policy file gets (DESIGN.md "Safe by default"): audit mode, so nothing
+ * The policy a deploy without a policy file gets (docs/design.md "Rules the code keeps"): audit mode, so nothing
  * is ever stopped until the platform team writes a policy down; every image must be signed by the
  * deployment's KMS key, and the log and alerts say which images would have been stopped.
  */

@@ -1,5 +1,5 @@
 /**
- * Policy evaluation for one container (DESIGN.md "Policy file" → Semantics):
+ * Policy evaluation for one container (docs/policy.md "Semantics"):
  *   1. trustedImages first: a match skips verification (recorded as TRUSTED_IMAGE);
  *   2. otherwise every rule whose `match` holds applies, and every one of them must pass
  *      (a team rule can only add requirements);

@@ -1,5 +1,5 @@
 /**
- * Glob patterns for images, clusters, services and task definition families (DESIGN.md "Policy file").
+ * Glob patterns for images, clusters, services and task definition families (docs/policy.md).
  *
  *   `*`   any run of characters except `/` (so it never crosses a path segment)
  *   `**`  any run of characters, `/` included

@@ -1,10 +1,10 @@
 /**
- * The policy file (DESIGN.md "Policy file") as a zod schema, and the compiled `Policy` the engine uses.
+ * The policy file (docs/policy.md) as a zod schema, and the compiled `Policy` the engine uses.
  *
  * Every object is strict: an unknown field is an error, because a typo (`requrie: all`, `matchs:`) that
  * was silently ignored would weaken a policy without anyone noticing.
  *
- * Fields beyond DESIGN.md (extensions, all optional):
+ * Fields beyond the original contract (extensions, all optional):
  *   version: 1                    schema version; the only version so far
  *   transparencyLog: MODE         top level and per rule (a rule's value overrides the top level):
  *                                 ignore | verify-if-present (default) | required

@@ -1,5 +1,5 @@
 /**
- * What the deployed Lambda needs, derived from the policy (DESIGN.md "Least privilege"). The CDK stack
+ * What the deployed Lambda needs, derived from the policy (docs/design.md "Rules the code keeps"). The CDK stack
  * turns this into IAM; the policy is compiled into the stack, so a policy change is a redeploy and the
  * grants follow it.
  *

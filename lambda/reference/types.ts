@@ -1,4 +1,4 @@
-/** A parsed, normalised image reference (DESIGN.md "CLI" → IMAGE). */
+/** A parsed, normalised image reference (docs/cli.md). */
 export interface ImageReference {
   /** Registry host as used on the wire, with port when given: `docker.io` is stored as `docker.io`. */
   registry: string;

@@ -1,5 +1,5 @@
 /**
- * `image-guard verify` end to end: real cosign signatures from ../shared/fixtures/cosign-real and
+ * `image-guard verify` end to end: real cosign signatures from test/fixtures/cosign-real and
  * signatures made by the test signer are pushed into a real local registry, then verified by the
  * built CLI in a child process (exit codes, JSON shape, human output).
  */

@@ -6,9 +6,9 @@ import type { RekorKey, TlogMode } from '../../lambda/cosign/types';
 import type { CosignVerifyContext } from '../../lambda/cosign/verify-context';
 import { parsePemKey } from '../../lambda/keys/pem-key';
 import type { HashAlgorithm, TrustedKey } from '../../lambda/keys/types';
+import { COSIGN_REAL_FIXTURES } from '../support/fixtures';
 
-/** The shared real-vector folder, read in place (never copied into the repo). */
-export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/cosign-real');
+export const FIXTURES = COSIGN_REAL_FIXTURES;
 
 export function fixturePath(relative: string): string {
   return path.join(FIXTURES, relative);

@@ -41,7 +41,7 @@ function checkVector(
   );
 }
 
-describe('real cosign legacy signatures (shared/fixtures/cosign-real)', () => {
+describe('real cosign legacy signatures (test/fixtures/cosign-real)', () => {
   describe('ci-p256-key-no-tlog (containers/image, ECDSA P-256)', () => {
     const dir = 'ci-p256-key-no-tlog';
     const key = fixtureKey(`${dir}/pubkey.pem`, 'ci');

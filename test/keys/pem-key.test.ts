@@ -5,8 +5,9 @@ import { parsePemKey } from '../../lambda/keys/pem-key';
 import { GuardError } from '../../lambda/errors';
 import { ReasonCode } from '../../lambda/reasons';
 import { ALL_TEST_KEY_KINDS, sharedTestKey } from '../support/signer';
+import { COSIGN_REAL_FIXTURES } from '../support/fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/cosign-real');
+const FIXTURES = COSIGN_REAL_FIXTURES;
 const fixture = (relative: string): string => readFileSync(path.join(FIXTURES, relative), 'utf8');
 
 function errorOf(fn: () => unknown): GuardError {

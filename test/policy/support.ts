@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { COSIGN_REAL_FIXTURES } from '../support/fixtures';
 
-/** Real cosign fixtures live outside the repo (never copied in): /work/shared/fixtures/cosign-real. */
-export const COSIGN_REAL = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'cosign-real');
+export const COSIGN_REAL = COSIGN_REAL_FIXTURES;
 export const PUBKEY_PEM_PATH = path.join(COSIGN_REAL, 'ci-p256-key-no-tlog', 'pubkey.pem');
 export const REKOR_PUB_PATH = path.join(COSIGN_REAL, 'ci-p256-key-rekor-set', 'rekor.pub');
 export const CERT_PEM_PATH = path.join(COSIGN_REAL, 'ci-rsa4096-pkcs1v15-x509', 'certificate.pem');

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { COSIGN_REAL_FIXTURES } from '../fixtures';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
-export const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/cosign-real');
+export const FIXTURES = COSIGN_REAL_FIXTURES;
 
 export interface CliRun {
   code: number;
