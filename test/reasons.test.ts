@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ALL_REASON_CODES, ReasonCode, isReasonCode } from '../lambda/reasons';
 
 describe('reason codes', () => {
-  it('contains every code DESIGN.md fixes, spelled exactly', () => {
+  it('contains every code the original contract fixes, spelled exactly', () => {
     const contract = [
       'VERIFIED',
       'TRUSTED_IMAGE',
@@ -20,6 +22,12 @@ describe('reason codes', () => {
       'TIMEOUT',
     ];
     for (const code of contract) expect(ALL_REASON_CODES).toContain(code);
+  });
+
+  it('documents exactly the codes the code has, in docs/reason-codes.md', () => {
+    const doc = readFileSync(path.join(__dirname, '..', 'docs', 'reason-codes.md'), 'utf8');
+    const documented = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...ALL_REASON_CODES].sort());
   });
 
   it('maps each key to the same string and has no duplicates', () => {
