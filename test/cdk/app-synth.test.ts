@@ -44,10 +44,10 @@ describe('bin/app.ts via the cdk.json app command', () => {
       ['EcsImageGuard', 'aws://unknown-account/unknown-region'],
     ]);
     // A default deployment says so at synth (an info annotation the CDK CLI prints).
-    const metadata = manifest.artifacts.EcsImageGuard.metadata as Record<
-      string,
-      Array<{ type: string; data: string }>
-    >;
+    // (Stack metadata lives in <stack>.metadata.json beside the manifest.)
+    const metadata = JSON.parse(
+      readFileSync(path.join(outdir, 'EcsImageGuard.metadata.json'), 'utf8'),
+    ) as Record<string, Array<{ type: string; data: string }>>;
     const info = (metadata['/EcsImageGuard/ImageGuard'] ?? []).filter((m) => m.type === 'aws:cdk:info');
     expect(info.map((m) => m.data).join('\n')).toContain('policy: the DEFAULT policy (no policy file given)');
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
