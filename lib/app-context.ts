@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_SIGNING_KEY_ALIAS } from './image-guard';
 
 /** The CDK app's settings, from `-c key=value` / cdk.json context. Everything is optional. */
 export interface AppSettings {
@@ -23,7 +24,6 @@ export interface AppSettings {
 }
 
 export const DEFAULT_STACK_NAME = 'EcsImageGuard';
-export const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
 
 /** The app's own context keys. Anything else without a namespace (`@…` or `…:…`) is a typo. */
 export const CONTEXT_KEYS = [

@@ -84,7 +84,7 @@ export interface EcsImageGuardProps {
   readonly verifyDeadline?: Duration;
 }
 
-const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
+export const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
 const HANDLER_ENTRY = path.join(__dirname, '..', 'lambda', 'handler.ts');
 
 /**
@@ -324,9 +324,16 @@ function checkSettings(props: EcsImageGuardProps, timeout: Duration, deadline: D
   if (rc !== undefined && (!Number.isInteger(rc) || rc < 0)) {
     throw new Error(`EcsImageGuard: reservedConcurrency must be a non-negative integer (got ${rc})`);
   }
-  for (const email of props.alertEmails ?? []) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      throw new Error(`EcsImageGuard: alertEmails: ${JSON.stringify(email)} is not an email address`);
+  for (const key of ['alertEmails', 'opsEmails'] as const) {
+    for (const email of props[key] ?? []) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`EcsImageGuard: ${key}: ${JSON.stringify(email)} is not an email address`);
+      }
     }
+  }
+  const age = props.eventAgeAlarmThreshold?.toMilliseconds();
+  // Lambda keeps an async event at most 6 hours; a threshold past that could never fire.
+  if (age !== undefined && (age <= 0 || age >= 6 * 3600 * 1000)) {
+    throw new Error(`EcsImageGuard: eventAgeAlarmThreshold (${age} ms) must be above 0 and below 6 hours`);
   }
 }

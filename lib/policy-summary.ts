@@ -42,10 +42,13 @@ function ruleAction(rule: Rule): string {
 }
 
 function ruleWhere(rule: Rule): string {
-  const { clusters, services, images } = rule.match;
+  const { clusters, services, taskDefinitionFamilies, images } = rule.match;
   return [
     `in clusters ${clusters?.join(', ') ?? '(all)'}`,
     ...(services === undefined ? [] : [`services ${services.join(', ')}`]),
+    ...(taskDefinitionFamilies === undefined
+      ? []
+      : [`task definition families ${taskDefinitionFamilies.join(', ')}`]),
     `for images ${images?.join(', ') ?? '(all)'}`,
   ].join(', ');
 }

@@ -323,6 +323,10 @@ describe('construct settings', () => {
     expect(() => synthGuard({ reservedConcurrency: 1.5 })).toThrow(/reservedConcurrency/);
     expect(() => synthGuard({ reservedConcurrency: -1 })).toThrow(/reservedConcurrency/);
     expect(() => synthGuard({ alertEmails: ['ops'] })).toThrow(/alertEmails: "ops" is not an email address/);
+    expect(() => synthGuard({ opsEmails: ['ops'] })).toThrow(/opsEmails: "ops" is not an email address/);
+    expect(() => synthGuard({ eventAgeAlarmThreshold: Duration.hours(6) })).toThrow(
+      /eventAgeAlarmThreshold \(21600000 ms\) must be above 0 and below 6 hours/,
+    );
   });
 
   it('creates the signing key under the alias it is given', () => {
