@@ -75,3 +75,13 @@ export function eventClusterFilter(patterns: ClusterArnPattern[]): Array<string 
 function toWildcard(glob: string): string {
   return glob.replace(/\*\*/g, '*');
 }
+
+/** `arn:P:ecs:R:A:service/NAME/*`: every service of the matching clusters (long service ARN format). */
+export function serviceArnPattern(p: ClusterArnPattern): string {
+  return `arn:${p.partition}:ecs:${p.region}:${p.account}:service/${p.name}/*`;
+}
+
+/** `arn:P:ecs:R:A:service-revision/NAME/SERVICE/ID` with SERVICE and ID wildcards: every revision. */
+export function serviceRevisionArnPattern(p: ClusterArnPattern): string {
+  return `arn:${p.partition}:ecs:${p.region}:${p.account}:service-revision/${p.name}/*/*`;
+}

@@ -29,11 +29,33 @@ export function createAlertTopic(
       resources: ['*'],
     }),
   );
-  const topic = new sns.Topic(scope, 'AlertTopic', {
-    displayName: 'ecs-image-guard alerts',
-    masterKey: key,
-    enforceSSL: true,
-  });
+  const topic = alarmPublishableTopic(scope, 'AlertTopic', 'ecs-image-guard alerts', key, here, emails);
+  return { topic, key };
+}
+
+/**
+ * The operators' topic for the guard's own alarms, kept apart from the alert topic (which ECS users
+ * read). Same protection: SSL-only, encrypted with the alert topic's CMK (whose policy already lets
+ * CloudWatch alarms use it), publishable by this account's alarms only.
+ */
+export function createOpsTopic(
+  scope: Construct,
+  here: ArnContext,
+  key: kms.IKey,
+  emails: readonly string[],
+): sns.Topic {
+  return alarmPublishableTopic(scope, 'OpsTopic', 'ecs-image-guard operator alarms', key, here, emails);
+}
+
+function alarmPublishableTopic(
+  scope: Construct,
+  id: string,
+  displayName: string,
+  key: kms.IKey,
+  here: ArnContext,
+  emails: readonly string[],
+): sns.Topic {
+  const topic = new sns.Topic(scope, id, { displayName, masterKey: key, enforceSSL: true });
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsOfThisAccount',
@@ -49,5 +71,5 @@ export function createAlertTopic(
     }),
   );
   for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
-  return { topic, key };
+  return topic;
 }

@@ -3,11 +3,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { EcsImageGuard } from './image-guard';
 import { LOG_QUERIES } from './log-queries';
 
-/** What an operator needs after `cdk deploy`: signing command, where alerts/logs/state live, saved queries. */
-export function createOutputs(guard: EcsImageGuard): void {
+/**
+ * What an operator needs after `cdk deploy`: signing command, where alerts/logs/state live, saved
+ * queries. Returns the outputs by name (the README's names; ImageGuardStack uses them as logical ids).
+ */
+export function createOutputs(guard: EcsImageGuard): Record<string, CfnOutput> {
   const stack = Stack.of(guard);
-  const out = (id: string, value: string, description: string) =>
-    new CfnOutput(guard, id, { value, description });
+  const outputs: Record<string, CfnOutput> = {};
+  const out = (id: string, value: string, description: string) => {
+    outputs[id] = new CfnOutput(guard, id, { value, description });
+  };
 
   if (guard.signingKey !== undefined && guard.signingKeyAlias !== undefined) {
     const key = `awskms:///${guard.signingKeyAlias}`;
@@ -35,8 +40,13 @@ export function createOutputs(guard: EcsImageGuard): void {
   out(
     'AlertTopicArn',
     guard.alertTopic.topicArn,
-    'SNS topic for alerts and alarms (subscribe, filter by message attributes)',
+    guard.opsTopic === undefined
+      ? 'SNS topic for alerts and alarms (subscribe, filter by message attributes)'
+      : 'SNS topic for alerts (subscribe, filter by message attributes)',
   );
+  if (guard.opsTopic !== undefined) {
+    out('OpsTopicArn', guard.opsTopic.topicArn, "SNS topic for the guard's own alarms (operators)");
+  }
   out('LogGroupName', guard.logGroup.logGroupName, 'Decision records (one JSON line per decision)');
   out(
     'LedgerTableName',
@@ -62,4 +72,5 @@ export function createOutputs(guard: EcsImageGuard): void {
       logGroupNames: [guard.logGroup.logGroupName],
     });
   }
+  return outputs;
 }

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { ArnContext } from './cluster-scope';
+import type { ArnContext, ClusterArnPattern } from './cluster-scope';
 import { acknowledgeWildcardResources } from './guard-nag';
 import {
   clusterScope,
@@ -15,6 +15,7 @@ import {
 } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
+import { describeTaskDefinitionStatement, ecsReadStatements } from './ecs-read-grants';
 
 export interface GuardRoleInputs {
   resolved: ResolvedPolicy;
@@ -35,7 +36,7 @@ export interface GuardRoleInputs {
 export function createGuardRole(
   scope: Construct,
   inputs: GuardRoleInputs,
-): { role: iam.Role; ecrAuthPolicy?: iam.Policy } {
+): { role: iam.Role; ecrAuthPolicy?: iam.Policy; ecsTaskDefinitionPolicy: iam.Policy } {
   const { resolved, here } = inputs;
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -74,6 +75,8 @@ export function createGuardRole(
     );
   }
 
+  const ecsTaskDefinitionPolicy = grantEcsReads(scope, role, clusterScope(resolved.scope, here));
+
   grant(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [inputs.alertTopic.topicArn] }));
   // Publishing to an encrypted topic: SNS generates and decrypts the data key as the publisher.
   grant(
@@ -90,7 +93,7 @@ export function createGuardRole(
   );
 
   const ecrRead = resolved.scope.needsEcr ? ecrReadStatement(resolved.policy, here.partition) : undefined;
-  if (ecrRead === undefined) return { role };
+  if (ecrRead === undefined) return { role, ecsTaskDefinitionPolicy };
   grant(
     ecrRead,
     'ECR read (manifests, signature blobs, referrers; no push) on the repositories the image patterns of ' +
@@ -108,5 +111,41 @@ export function createGuardRole(
       'lists no resource type for it), so Resource "*" is the only valid form. The token only carries ' +
       "this role's own ECR permissions.",
   );
-  return { role, ecrAuthPolicy };
+  return { role, ecrAuthPolicy, ecsTaskDefinitionPolicy };
+}
+
+/**
+ * ECS reads for the digest fallback (DescribeTasks, DescribeServiceRevisions) on the clusters the
+ * policy applies to, and DescribeTaskDefinition, whose only valid resource is "*", in a policy of its
+ * own so that its acknowledgement covers that statement and nothing else.
+ */
+function grantEcsReads(
+  scope: Construct,
+  role: iam.Role,
+  clusters: { all: boolean; clusters: ClusterArnPattern[] },
+): iam.Policy {
+  const where = clusters.all
+    ? 'every cluster of this account and region (the policy applies everywhere: a rule without clusters, or noMatch: deny)'
+    : "the clusters the policy's rules name";
+  for (const statement of ecsReadStatements(clusters.clusters)) {
+    role.addToPolicy(statement);
+    acknowledgeWildcardResources(
+      role,
+      statement,
+      `Read-only ECS calls (DescribeTasks; DescribeServiceRevisions, which needs both the service and the ` +
+        `service-revision resource) to establish an image digest the event does not carry, on ${where}. ` +
+        'Task, service and revision ids are not known in advance, so CLUSTER/* is the narrowest form.',
+    );
+  }
+  const statement = describeTaskDefinitionStatement();
+  const policy = new iam.Policy(scope, 'EcsTaskDefinitionReadPolicy', { statements: [statement] });
+  policy.attachToRole(role);
+  acknowledgeWildcardResources(
+    policy,
+    statement,
+    'ecs:DescribeTaskDefinition has no resource-level permissions (the service authorization reference lists ' +
+      'no resource type for it), so Resource "*" is the only valid form. It is read-only: the verifier reads ' +
+      "a task definition's container names to tell them from containers AWS injects.",
+  );
+  return policy;
 }

@@ -17,5 +17,8 @@ export class ImageGuardStack extends Stack {
       ...props,
     });
     this.guard = new EcsImageGuard(this, 'ImageGuard', props.guard ?? {});
+    // One guard per stack: its outputs keep the plain names the README documents (SignCommand, …)
+    // instead of path-derived ids.
+    for (const [name, output] of Object.entries(this.guard.outputs)) output.overrideLogicalId(name);
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, type CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -16,12 +16,13 @@ import type { Policy } from '../lambda/policy/schema';
 import { eventClusterFilter } from './cluster-scope';
 import { createAlarms } from './guard-alarms';
 import { createOutputs } from './guard-outputs';
-import { createAlertTopic } from './guard-alerts';
+import { createAlertTopic, createOpsTopic } from './guard-alerts';
 import { clusterScope } from './guard-permissions';
 import { createGuardRole } from './guard-role';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
 import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { describePolicy } from './policy-summary';
 
 export interface EcsImageGuardProps {
   /** A policy already loaded (e.g. with `loadPolicyFile`); validated again at synth. */
@@ -30,22 +31,47 @@ export interface EcsImageGuardProps {
   readonly policyFile?: string;
   /**
    * Alias of the asymmetric KMS signing key created when neither `policy` nor `policyFile` is given
-   * (then the guard runs the default policy: audit mode, every image signed by this key).
+   * (then the guard runs the default policy: audit mode, every image signed by this key), or when
+   * `keepDefaultSigningKey` is set. Two guards in one account and region need two aliases.
    * @default 'alias/ecs-image-guard'
    */
   readonly signingKeyAlias?: string;
+  /**
+   * Keep creating the signing key (same construct id, same alias) when a policy is given. Set it when
+   * moving a default deployment to a policy file, so the key and the alias CI signs with survive the
+   * update; the policy can then trust the key by its alias (`kms: alias/ecs-image-guard`), which is
+   * granted by the key's ARN. Without it, a policy deployment has no signing key and the update
+   * deletes the alias (the key itself is retained, orphaned).
+   * @default false
+   */
+  readonly keepDefaultSigningKey?: boolean;
   /** Email addresses subscribed to the alert topic (each must confirm the subscription). */
   readonly alertEmails?: string[];
+  /**
+   * Email addresses for the guard's own alarms. Given (non-empty), the alarms go to an operators'
+   * topic of their own; otherwise they go to the alert topic, as before.
+   */
+  readonly opsEmails?: string[];
   /** @default RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Reserved concurrency of the verifier. Bounds how fast it can call ECR (whose BatchGetImage and
-   * GetDownloadUrlForLayer buckets ECS task pulls share) and StopTask (which shares a bucket with
-   * RunTask) during a task launch storm; excess events wait in Lambda's async queue. 0 is Lambda's
-   * kill switch: every event goes straight to the failed-events queue (and its alarm fires).
-   * @default 20
+   * Reserved concurrency of the verifier (opt-in). Bounds how fast it can call ECR (whose BatchGetImage
+   * and GetDownloadUrlForLayer buckets ECS task pulls share) and StopTask (which shares a bucket with
+   * RunTask) during a task launch storm; excess events wait in Lambda's async queue. Lambda refuses a
+   * reservation that leaves the account less than its minimum unreserved concurrency (100 on most
+   * accounts, `Specified ReservedConcurrentExecutions for function decreases account's
+   * UnreservedConcurrentExecution below its minimum value of [100].`), so new accounts with a low
+   * quota cannot deploy one at all. 0 is Lambda's kill switch: every event goes straight to the
+   * failed-events queue (and its alarm fires).
+   * @default none (the function uses the account's unreserved concurrency)
    */
   readonly reservedConcurrency?: number;
+  /**
+   * The EventAgeAlarm fires when an event waited longer than this in the verifier's async queue.
+   * Retries of a failing event (1 and 2 minutes apart) stay below the default.
+   * @default Duration.minutes(10)
+   */
+  readonly eventAgeAlarmThreshold?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
   /** @default Duration.seconds(60) */
@@ -58,7 +84,7 @@ export interface EcsImageGuardProps {
   readonly verifyDeadline?: Duration;
 }
 
-const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
+export const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
 const HANDLER_ENTRY = path.join(__dirname, '..', 'lambda', 'handler.ts');
 
 /**
@@ -81,15 +107,21 @@ export class EcsImageGuard extends Construct {
   readonly role: iam.Role;
   readonly rule: events.Rule;
   readonly alertTopic: sns.Topic;
+  /** The operators' topic, when `opsEmails` were given. */
+  readonly opsTopic?: sns.Topic;
+  /** Where the guard's own alarms go: the operators' topic, else the alert topic. */
+  readonly alarmTopic: sns.Topic;
   readonly logGroup: logs.LogGroup;
   readonly ledger: dynamodb.Table;
   /** Lambda's on-failure destination: events whose processing failed after retries. */
   readonly failedEventsQueue: sqs.Queue;
   /** EventBridge target dead-letter queue: events that could not be delivered to the Lambda. */
   readonly undeliveredEventsQueue: sqs.Queue;
-  /** The signing key created when no policy is given. */
+  /** The signing key created when no policy is given (or with `keepDefaultSigningKey`). */
   readonly signingKey?: kms.Key;
   readonly signingKeyAlias?: string;
+  /** The stack outputs, by the name the README documents (the stack uses these as logical ids). */
+  readonly outputs: Readonly<Record<string, CfnOutput>>;
 
   constructor(scope: Construct, id: string, props: EcsImageGuardProps = {}) {
     super(scope, id);
@@ -99,12 +131,15 @@ export class EcsImageGuard extends Construct {
     const verifyDeadline = props.verifyDeadline ?? defaultDeadline(timeout);
     checkSettings(props, timeout, verifyDeadline);
 
-    const createKey = props.policy === undefined && props.policyFile === undefined;
+    const isDefaultPolicy = props.policy === undefined && props.policyFile === undefined;
+    const createKey = isDefaultPolicy || props.keepDefaultSigningKey === true;
     const aliasName = props.signingKeyAlias ?? DEFAULT_SIGNING_KEY_ALIAS;
     this.resolvedPolicy = resolvePolicy(props, aliasName);
 
     if (createKey) {
       this.signingKeyAlias = aliasName;
+      // The construct id and alias must not change between the default and a kept-key deployment:
+      // the key's logical id is derived from them, and a new logical id would orphan the key.
       this.signingKey = new kms.Key(this, 'SigningKey', {
         description: 'ecs-image-guard: Cosign image signing key (sign with cosign --key awskms:///ALIAS)',
         keySpec: kms.KeySpec.ECC_NIST_P256,
@@ -118,6 +153,9 @@ export class EcsImageGuard extends Construct {
     // --- Alerts: an SNS topic encrypted with a CMK whose policy lets CloudWatch alarms publish. ---
     const alerts = createAlertTopic(this, here, props.alertEmails ?? []);
     this.alertTopic = alerts.topic;
+    const opsEmails = props.opsEmails ?? [];
+    if (opsEmails.length > 0) this.opsTopic = createOpsTopic(this, here, alerts.key, opsEmails);
+    this.alarmTopic = this.opsTopic ?? this.alertTopic;
 
     // --- Decision ledger: stop once / alert once across concurrent instances. ---
     this.ledger = new dynamodb.Table(this, 'DecisionLedger', {
@@ -139,7 +177,7 @@ export class EcsImageGuard extends Construct {
     });
 
     // --- A role with hand-written, resource-scoped statements only. ---
-    const { role, ecrAuthPolicy } = createGuardRole(this, {
+    const { role, ecrAuthPolicy, ecsTaskDefinitionPolicy } = createGuardRole(this, {
       resolved: this.resolvedPolicy,
       here,
       logGroup: this.logGroup,
@@ -161,7 +199,9 @@ export class EcsImageGuard extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout,
       role: this.role,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 20,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       logGroup: this.logGroup,
@@ -187,7 +227,9 @@ export class EcsImageGuard extends Construct {
         commandHooks: policyBundlingHooks(this.resolvedPolicy.json),
       },
     });
+    // Policies attached separately must exist before the function can run with them.
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);
+    this.function.node.addDependency(ecsTaskDefinitionPolicy);
 
     // --- The trigger: the clusters the policy applies to (audit included). ---
     const clusters = clusterScope(this.resolvedPolicy.scope, here);
@@ -213,16 +255,47 @@ export class EcsImageGuard extends Construct {
       }),
     );
 
-    createAlarms(this, this.alertTopic, this.function, this.rule, {
+    createAlarms(this, this.alarmTopic, {
+      fn: this.function,
+      rule: this.rule,
       failedEvents: this.failedEventsQueue,
       undeliveredEvents: this.undeliveredEventsQueue,
+      eventAgeThreshold: props.eventAgeAlarmThreshold ?? Duration.minutes(10),
     });
-    createOutputs(this);
+    this.outputs = createOutputs(this);
+    Annotations.of(this).addInfo(this.synthSummary(isDefaultPolicy, props.reservedConcurrency).join('\n'));
     acknowledgeDeadLetterQueue(this.failedEventsQueue, "the verifier Lambda's on-failure destination");
     acknowledgeDeadLetterQueue(
       this.undeliveredEventsQueue,
       "the EventBridge rule target's dead-letter queue",
     );
+  }
+
+  /**
+   * What will be deployed, said at synth (a CDK info annotation, which `cdk synth`/`deploy` print): the
+   * policy's effect, the signing key, where alarms go.
+   */
+  private synthSummary(isDefaultPolicy: boolean, reservedConcurrency: number | undefined): string[] {
+    const lines = describePolicy(this.resolvedPolicy);
+    if (this.signingKey !== undefined) {
+      lines.push(`signing key: ${this.signingKeyAlias} (created; retained when removed from the stack)`);
+    } else if (!isDefaultPolicy) {
+      lines.push(
+        'signing key: none. If this stack ran the default policy before, this update deletes its key alias ' +
+          '(the key itself is retained); keepDefaultSigningKey (context keepSigningKey=true) keeps both',
+      );
+    }
+    lines.push(
+      this.opsTopic === undefined
+        ? 'alarms on the guard itself: to the alert topic (no operator emails given)'
+        : "alarms on the guard itself: to the operators' topic",
+    );
+    lines.push(
+      reservedConcurrency === undefined
+        ? 'reserved concurrency: none'
+        : `reserved concurrency: ${reservedConcurrency}`,
+    );
+    return lines;
   }
 }
 
@@ -251,9 +324,16 @@ function checkSettings(props: EcsImageGuardProps, timeout: Duration, deadline: D
   if (rc !== undefined && (!Number.isInteger(rc) || rc < 0)) {
     throw new Error(`EcsImageGuard: reservedConcurrency must be a non-negative integer (got ${rc})`);
   }
-  for (const email of props.alertEmails ?? []) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      throw new Error(`EcsImageGuard: alertEmails: ${JSON.stringify(email)} is not an email address`);
+  for (const key of ['alertEmails', 'opsEmails'] as const) {
+    for (const email of props[key] ?? []) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`EcsImageGuard: ${key}: ${JSON.stringify(email)} is not an email address`);
+      }
     }
+  }
+  const age = props.eventAgeAlarmThreshold?.toMilliseconds();
+  // Lambda keeps an async event at most 6 hours; a threshold past that could never fire.
+  if (age !== undefined && (age <= 0 || age >= 6 * 3600 * 1000)) {
+    throw new Error(`EcsImageGuard: eventAgeAlarmThreshold (${age} ms) must be above 0 and below 6 hours`);
   }
 }

@@ -26,14 +26,17 @@ const containerRows = [
   'unnest decision.containers into c',
 ];
 
+/** Container `digestSource` values meaning the digest was not in the event (looked up or resolved). */
+export const LOOKED_UP_DIGEST_SOURCES = ['describeTasks', 'serviceRevision', 'resolved'] as const;
+
 export const LOG_QUERIES: readonly NamedQuery[] = [
   {
     name: 'denied-images',
     queryString: [
       ...containerRows,
       'filter c.outcome = "deny"',
-      'display @timestamp, decision.mode, decision.action, decision.cluster, decision.service, decision.taskArn, ' +
-        'c.name, c.image, c.digest, c.reason, c.rule',
+      'display @timestamp, decision.mode, decision.action, decision.trigger, decision.cluster, decision.service, ' +
+        'decision.taskArn, c.name, c.image, c.digest, c.digestSource, c.reason, c.rule, c.alertGroup',
       'sort @timestamp desc',
     ].join('\n| '),
   },
@@ -41,7 +44,7 @@ export const LOG_QUERIES: readonly NamedQuery[] = [
     name: 'stopped-tasks',
     queryString: [
       `filter type = "${DECISION_TYPE}" and action = "stopped"`,
-      'fields @timestamp, cluster, service, taskArn, taskDefinitionArn, mode, policySha256, decisionId',
+      'fields @timestamp, cluster, service, taskArn, taskDefinitionArn, mode, trigger, policySha256, decisionId',
       'sort @timestamp desc',
     ].join('\n| '),
   },
@@ -52,15 +55,39 @@ export const LOG_QUERIES: readonly NamedQuery[] = [
     queryString: [
       'fields @timestamp, level, message, error.name, error.message, taskArn, record.status, @requestId',
       'filter level in ["ERROR", "CRITICAL", "FATAL"] or record.status in ["failure", "error", "timeout"] ' +
-        'or (type = "image-guard.decision" and @message like \'"outcome":"error"\')',
+        'or (type = "image-guard.decision" and @message like \'"outcome":"error"\') ' +
+        'or (type = "image-guard.ignored" and reason = "EVENT_INVALID")',
       'sort @timestamp desc',
+    ].join('\n| '),
+  },
+  {
+    name: 'unconfirmed-digests',
+    // Containers whose digest was not in the event: looked up (DescribeTasks, the service revision) or
+    // resolved from the tag, and those whose digest could not be confirmed at all (DIGEST_UNCONFIRMED).
+    queryString: [
+      ...containerRows,
+      `filter c.reason = "DIGEST_UNCONFIRMED" or c.digestSource in [${LOOKED_UP_DIGEST_SOURCES.map((v) => `"${v}"`).join(', ')}]`,
+      'display @timestamp, decision.trigger, decision.lastStatus, decision.cluster, decision.service, ' +
+        'decision.taskArn, c.name, c.image, c.digest, c.digestSource, c.outcome, c.reason',
+      'sort @timestamp desc',
+    ].join('\n| '),
+  },
+  {
+    name: 'alerts-by-group',
+    // One row per alert group (the key alerts are grouped by) with how many denied or failed containers it had.
+    queryString: [
+      ...containerRows,
+      'filter c.outcome in ["deny", "error"]',
+      'stats count(*) as containers, latest(c.reason) as lastReason, latest(decision.cluster) as cluster, ' +
+        'latest(c.image) as lastImage by c.alertGroup',
+      'sort containers desc',
     ].join('\n| '),
   },
   {
     name: 'decisions-for-task',
     queryString: [
       `filter @message like "${TASK_PLACEHOLDER}"`,
-      'fields @timestamp, level, message, type, action, mode, cluster, taskArn, lastStatus, eventId, @message',
+      'fields @timestamp, level, message, type, action, mode, trigger, cluster, taskArn, lastStatus, eventId, @message',
       'sort @timestamp asc',
     ].join('\n| '),
   },

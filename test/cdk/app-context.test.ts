@@ -1,5 +1,13 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parseEmails, parseRetention, readAppSettings } from '../../lib/app-context';
+import {
+  CONTEXT_KEYS,
+  checkContextKeys,
+  parseBoolean,
+  parseEmails,
+  parseReservedConcurrency,
+  parseRetention,
+  readAppSettings,
+} from '../../lib/app-context';
 
 const from = (ctx: Record<string, unknown>) => (key: string) => ctx[key];
 
@@ -8,7 +16,11 @@ describe('CDK app context', () => {
     expect(readAppSettings(from({}))).toEqual({
       stackName: 'EcsImageGuard',
       alertEmails: [],
+      opsEmails: [],
       logRetention: RetentionDays.ONE_YEAR,
+      signingKeyAlias: 'alias/ecs-image-guard',
+      signingKeyAliasDerived: false,
+      keepSigningKey: false,
     });
   });
 
@@ -21,15 +33,64 @@ describe('CDK app context', () => {
           alertEmails: 'a@example.com, b@example.com',
           logRetentionDays: '90',
           signingKeyAlias: 'alias/team/signing',
+          opsEmails: 'ops@example.com',
+          keepSigningKey: 'true',
+          reservedConcurrency: '10',
         }),
       ),
     ).toEqual({
       stackName: 'Guard-Prod',
       policyFile: 'policy.yaml',
       alertEmails: ['a@example.com', 'b@example.com'],
+      opsEmails: ['ops@example.com'],
       logRetention: RetentionDays.THREE_MONTHS,
       signingKeyAlias: 'alias/team/signing',
+      signingKeyAliasDerived: false,
+      keepSigningKey: true,
+      reservedConcurrency: 10,
     });
+  });
+
+  it('derives the signing key alias from a stack name that is not the default', () => {
+    expect(readAppSettings(from({ stackName: 'Guard-Staging' }))).toMatchObject({
+      signingKeyAlias: 'alias/ecs-image-guard-Guard-Staging',
+      signingKeyAliasDerived: true,
+    });
+    expect(readAppSettings(from({ stackName: 'EcsImageGuard' }))).toMatchObject({
+      signingKeyAlias: 'alias/ecs-image-guard',
+      signingKeyAliasDerived: false,
+    });
+  });
+
+  it('fails on an unknown context key of its own, listing the valid keys; namespaced keys pass', () => {
+    expect(() => readAppSettings(from({}), ['policyfile', 'policy', 'policyFile'])).toThrow(
+      'unknown context keys: "policy", "policyfile". Valid keys: ' + CONTEXT_KEYS.join(', '),
+    );
+    expect(() => checkContextKeys(['alertEmail'])).toThrow(
+      /unknown context key: "alertEmail"\. Valid keys: .*alertEmails/,
+    );
+    expect(() =>
+      checkContextKeys([
+        ...CONTEXT_KEYS,
+        '@aws-cdk/aws-iam:minimizePolicies',
+        'aws:cdk:bundling-stacks',
+        'availability-zones:account=111122223333:region=eu-west-1',
+      ]),
+    ).not.toThrow();
+  });
+
+  it('reads booleans and reserved concurrency strictly', () => {
+    expect(parseBoolean('TRUE', 'keepSigningKey')).toBe(true);
+    expect(parseBoolean(false, 'keepSigningKey')).toBe(false);
+    expect(parseBoolean(undefined, 'keepSigningKey')).toBe(false);
+    expect(() => parseBoolean('yes', 'keepSigningKey')).toThrow(
+      /context keepSigningKey: "yes" must be true or false/,
+    );
+    expect(parseReservedConcurrency(undefined)).toBeUndefined();
+    expect(parseReservedConcurrency('0')).toBe(0);
+    expect(parseReservedConcurrency(25)).toBe(25);
+    expect(() => parseReservedConcurrency('-1')).toThrow(/context reservedConcurrency/);
+    expect(() => parseReservedConcurrency(2.5)).toThrow(/context reservedConcurrency/);
   });
 
   it('accepts alert emails as a comma list, a JSON array string, or an array; dedupes', () => {
@@ -48,6 +109,7 @@ describe('CDK app context', () => {
     );
     expect(() => parseEmails('["a@example.com"')).toThrow(/neither a JSON array nor a comma-separated list/);
     expect(() => parseEmails([1])).toThrow(/array of strings/);
+    expect(() => parseEmails('ops', 'opsEmails')).toThrow(/context opsEmails: "ops" is not an email/);
   });
 
   it('only accepts CloudWatch Logs retention values', () => {

@@ -43,6 +43,13 @@ describe('bin/app.ts via the cdk.json app command', () => {
     expect(stacks.map(([id, a]) => [id, a.environment])).toEqual([
       ['EcsImageGuard', 'aws://unknown-account/unknown-region'],
     ]);
+    // A default deployment says so at synth (an info annotation the CDK CLI prints).
+    // (Stack metadata lives in <stack>.metadata.json beside the manifest.)
+    const metadata = JSON.parse(
+      readFileSync(path.join(outdir, 'EcsImageGuard.metadata.json'), 'utf8'),
+    ) as Record<string, Array<{ type: string; data: string }>>;
+    const info = (metadata['/EcsImageGuard/ImageGuard'] ?? []).filter((m) => m.type === 'aws:cdk:info');
+    expect(info.map((m) => m.data).join('\n')).toContain('policy: the DEFAULT policy (no policy file given)');
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports).toEqual([]);
     const template = JSON.parse(readFileSync(path.join(outdir, 'EcsImageGuard.template.json'), 'utf8'));
@@ -65,6 +72,12 @@ describe('bin/app.ts via the cdk.json app command', () => {
     expect(status).toBe(1);
     expect(stderr).toContain(`${file}: rules[0].keys[0]: unknown key "nope"`);
     expect(stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+  }, 180_000);
+
+  it('fails on a context key it does not know (a typo would deploy the default policy), listing the valid keys', () => {
+    const { status, stderr } = runApp({ policyfile: 'policy.yaml' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('unknown context key: "policyfile". Valid keys: policyFile, alertEmails,');
   }, 180_000);
 
   it('fails on a context value it cannot use, naming the context key', () => {

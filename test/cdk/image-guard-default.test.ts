@@ -113,14 +113,13 @@ describe('the Lambda asset (bundled with esbuild, locally)', () => {
 });
 
 describe('the verifier function', () => {
-  it('runs nodejs24.x on arm64 with JSON logs into its own log group, reserved concurrency and the env contract', () => {
+  it('runs nodejs24.x on arm64 with JSON logs into its own log group and the env contract', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
       Timeout: 60,
-      ReservedConcurrentExecutions: 20,
       LoggingConfig: {
         LogFormat: 'JSON',
         ApplicationLogLevel: 'INFO',
@@ -137,6 +136,11 @@ describe('the verifier function', () => {
         },
       },
     });
+  });
+
+  it('reserves no concurrency by default (a reservation fails on accounts with a low concurrency quota)', () => {
+    const fn = onlyResource(s.template, 'AWS::Lambda::Function').resource;
+    expect(fn.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 
   it('keeps its log group a year and retains it', () => {
@@ -253,41 +257,90 @@ describe('alerts, queues, ledger', () => {
 });
 
 describe('alarms', () => {
-  it('alarm on the first function error, throttle, lost event and dead-lettered event, all to the topic', () => {
-    const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
-    expect(alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort()).toEqual([
+  const alarms = () =>
+    Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
+  const byMetric = (namespace: string, metricName: string) =>
+    alarms().filter((a) => a.Namespace === namespace && a.MetricName === metricName);
+
+  it('watch the function, the guard, both queues and the rule, and all notify the alert topic (no ops emails)', () => {
+    expect(
+      alarms()
+        .map((a) => `${a.Namespace}/${a.MetricName}`)
+        .sort(),
+    ).toEqual([
       'AWS/Events/InvocationsFailedToBeSentToDlq',
+      'AWS/Lambda/AsyncEventAge',
       'AWS/Lambda/DestinationDeliveryFailures',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Throttles',
-      'AWS/SQS/ApproximateNumberOfMessagesVisible',
-      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/SQS/NumberOfMessagesSent',
+      'AWS/SQS/NumberOfMessagesSent',
+      'EcsImageGuard/Errors',
+      'EcsImageGuard/EventsInvalid',
     ]);
-    for (const alarm of alarms) {
+    for (const alarm of alarms()) {
       expect(alarm).toMatchObject({
-        Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
         AlarmActions: [ref(topicId())],
       });
     }
-    const queueAlarms = alarms.filter((a) => a.Namespace === 'AWS/SQS').map((a) => a.Dimensions[0].Value);
-    expect(queueAlarms).toEqual(
+  });
+
+  it('fire on the first verification error and the first unparseable event (Powertools EMF, service dimension)', () => {
+    for (const name of ['Errors', 'EventsInvalid']) {
+      expect(byMetric('EcsImageGuard', name)).toEqual([
+        expect.objectContaining({
+          Dimensions: [{ Name: 'service', Value: 'image-guard' }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 0,
+          EvaluationPeriods: 1,
+        }),
+      ]);
+    }
+  });
+
+  it('fire on every arrival in either dead-letter queue (messages sent, not messages visible)', () => {
+    const queueAlarms = byMetric('AWS/SQS', 'NumberOfMessagesSent');
+    expect(queueAlarms.map((a) => a.Dimensions)).toEqual(
       expect.arrayContaining([
-        { 'Fn::GetAtt': [queueId('FailedEventsQueue'), 'QueueName'] },
-        { 'Fn::GetAtt': [queueId('UndeliveredEventsQueue'), 'QueueName'] },
+        [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId('FailedEventsQueue'), 'QueueName'] } }],
+        [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId('UndeliveredEventsQueue'), 'QueueName'] } }],
       ]),
     );
+    for (const a of queueAlarms) {
+      expect(a).toMatchObject({ Statistic: 'Sum', Threshold: 0, EvaluationPeriods: 3, DatapointsToAlarm: 1 });
+    }
+    expect(byMetric('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toEqual([]);
+  });
+
+  it('fire when an event waited more than 10 minutes in the async queue (backlog)', () => {
+    expect(byMetric('AWS/Lambda', 'AsyncEventAge')).toEqual([
+      expect.objectContaining({
+        Dimensions: [{ Name: 'FunctionName', Value: ref(functionId()) }],
+        Statistic: 'Maximum',
+        Threshold: 10 * 60 * 1000,
+      }),
+    ]);
   });
 });
 
 describe('saved Logs Insights queries', () => {
-  it('saves denied images, stopped tasks, errors and decisions-for-a-task against the log group', () => {
+  it('saves denied images, stopped tasks, errors, unconfirmed digests, alert groups and decisions-for-a-task', () => {
     const queries = Object.values(s.template.findResources('AWS::Logs::QueryDefinition')).map(
       (r) => r.Properties,
     );
     expect(queries.map((q) => q.Name).sort()).toEqual(
-      ['decisions-for-task', 'denied-images', 'errors', 'stopped-tasks'].map((n) => `GuardTest/${n}`),
+      [
+        'alerts-by-group',
+        'decisions-for-task',
+        'denied-images',
+        'errors',
+        'stopped-tasks',
+        'unconfirmed-digests',
+      ].map((n) => `GuardTest/${n}`),
     );
     for (const q of queries) expect(q.LogGroupNames).toEqual([ref(idOf('AWS::Logs::LogGroup'))]);
     const denied = queries.find((q) => q.Name.endsWith('denied-images'))!.QueryString as string;
@@ -297,7 +350,15 @@ describe('saved Logs Insights queries', () => {
     expect(queries.find((q) => q.Name.endsWith('stopped-tasks'))!.QueryString).toContain(
       'action = "stopped"',
     );
-    expect(LOG_QUERIES).toHaveLength(4);
+    expect(denied).toContain('c.digestSource');
+    expect(denied).toContain('c.alertGroup');
+    expect(denied).toContain('decision.trigger');
+    const unconfirmed = queries.find((q) => q.Name.endsWith('unconfirmed-digests'))!.QueryString as string;
+    expect(unconfirmed).toContain('c.reason = "DIGEST_UNCONFIRMED"');
+    expect(unconfirmed).toContain('c.digestSource in ["describeTasks", "serviceRevision", "resolved"]');
+    expect(queries.find((q) => q.Name.endsWith('alerts-by-group'))!.QueryString).toContain('by c.alertGroup');
+    expect(queries.find((q) => q.Name.endsWith('errors'))!.QueryString).toContain('reason = "EVENT_INVALID"');
+    expect(LOG_QUERIES).toHaveLength(6);
   });
 });
 
@@ -310,13 +371,47 @@ describe('IAM for the default policy (audit mode, every image, the created key)'
     ]);
   });
 
-  it('has no wildcard action anywhere and Resource "*" only for ecr:GetAuthorizationToken', () => {
+  it('has no wildcard action anywhere and Resource "*" only for actions without resource-level permissions', () => {
     const statements = iamStatements(s.template);
     expect(statements.length).toBeGreaterThan(5);
+    const star: string[] = [];
     for (const st of statements) {
       for (const action of actionsOf(st)) expect(action).not.toMatch(/\*/);
-      if (resourcesOf(st).includes('*')) expect(actionsOf(st)).toEqual(['ecr:GetAuthorizationToken']);
+      if (resourcesOf(st).includes('*')) star.push(...actionsOf(st));
     }
+    expect(star.sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+  });
+
+  it('reads ECS tasks and service revisions of every cluster (the default policy applies everywhere)', () => {
+    const describeTasks = statementsFor(s.template, 'ecs:DescribeTasks');
+    expect(describeTasks).toHaveLength(1);
+    expect(describeTasks[0]!.Action).toBe('ecs:DescribeTasks');
+    expect(resourcesOf(describeTasks[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*/*',
+    ]);
+    const condition = (describeTasks[0]!.Condition as { ArnLike: { 'ecs:cluster': unknown[] } }).ArnLike[
+      'ecs:cluster'
+    ];
+    expect(condition.map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/*',
+    ]);
+    expect(
+      statementsFor(s.template, 'ecs:DescribeServiceRevisions').map((st) => [
+        st.Action,
+        resourcesOf(st).map(render),
+      ]),
+    ).toEqual([
+      [
+        'ecs:DescribeServiceRevisions',
+        [
+          'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*/*',
+          'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service-revision/*/*/*',
+        ],
+      ],
+    ]);
+    expect(statementsFor(s.template, 'ecs:DescribeTaskDefinition')).toEqual([
+      { Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    ]);
   });
 
   it('grants kms:GetPublicKey on the created key only, and no ecs:StopTask in audit mode', () => {

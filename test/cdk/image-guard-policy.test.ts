@@ -63,6 +63,28 @@ describe('a policy scoped to prod-* clusters, enforcing', () => {
     ]);
   });
 
+  it('reads ECS tasks and service revisions of the prod-* clusters only', () => {
+    const tasks = statementsFor(template, 'ecs:DescribeTasks');
+    expect(tasks).toHaveLength(1);
+    expect(resourcesOf(tasks[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/prod-*/*',
+    ]);
+    const condition = (tasks[0]!.Condition as { ArnLike: { 'ecs:cluster': unknown[] } }).ArnLike[
+      'ecs:cluster'
+    ];
+    expect(condition.map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/prod-*',
+    ]);
+    const revisions = statementsFor(template, 'ecs:DescribeServiceRevisions');
+    expect(revisions).toHaveLength(1);
+    expect(revisions[0]!.Action).toBe('ecs:DescribeServiceRevisions');
+    expect(resourcesOf(revisions[0]!).map(render)).toEqual([
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/prod-*/*',
+      'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service-revision/prod-*/*/*',
+    ]);
+    expect(statementsFor(template, 'ecs:DescribeTaskDefinition').map((st) => st.Resource)).toEqual(['*']);
+  });
+
   it("grants kms:GetPublicKey on exactly the rule's KMS keys (not the unused one)", () => {
     const kms = statementsFor(template, 'kms:GetPublicKey').map((s) => ({
       resource: render(s.Resource),
@@ -202,6 +224,14 @@ rules:
 `);
     const { template } = synthGuard({ policyFile: file });
     expect(statementsFor(template, 'ecs:StopTask')).toEqual([]);
+    // It still reads tasks of the cluster it applies to (the digest fallback), and only there.
+    expect(resourcesOf(statementsFor(template, 'ecs:DescribeTasks')[0]!)).toEqual([
+      'arn:aws:ecs:eu-west-1:111122223333:task/payments/*',
+    ]);
+    expect(resourcesOf(statementsFor(template, 'ecs:DescribeServiceRevisions')[0]!)).toEqual([
+      'arn:aws:ecs:eu-west-1:111122223333:service/payments/*',
+      'arn:aws:ecs:eu-west-1:111122223333:service-revision/payments/*/*',
+    ]);
     // Only ghcr.io images are verified: no ECR permission at all.
     expect(statementsFor(template, 'ecr:GetAuthorizationToken')).toEqual([]);
     expect(statementsFor(template, 'ecr:BatchGetImage')).toEqual([]);
@@ -273,6 +303,11 @@ describe('construct settings', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
+  it('accepts reserved concurrency 0 (Lambda kill switch: every event goes to the failed-events queue)', () => {
+    const { template } = synthGuard({ reservedConcurrency: 0 });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 0 });
+  });
+
   it('derives the verify deadline from the timeout, leaving time to stop, alert and log', () => {
     const { template } = synthGuard({ timeout: Duration.seconds(20) });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -286,7 +321,12 @@ describe('construct settings', () => {
     );
     expect(() => synthGuard({ verifyDeadline: Duration.millis(500) })).toThrow(/verifyDeadline \(500 ms\)/);
     expect(() => synthGuard({ reservedConcurrency: 1.5 })).toThrow(/reservedConcurrency/);
+    expect(() => synthGuard({ reservedConcurrency: -1 })).toThrow(/reservedConcurrency/);
     expect(() => synthGuard({ alertEmails: ['ops'] })).toThrow(/alertEmails: "ops" is not an email address/);
+    expect(() => synthGuard({ opsEmails: ['ops'] })).toThrow(/opsEmails: "ops" is not an email address/);
+    expect(() => synthGuard({ eventAgeAlarmThreshold: Duration.hours(6) })).toThrow(
+      /eventAgeAlarmThreshold \(21600000 ms\) must be above 0 and below 6 hours/,
+    );
   });
 
   it('creates the signing key under the alias it is given', () => {

@@ -1,0 +1,61 @@
+import type { Policy, Rule } from '../lambda/policy/schema';
+import { stopScope } from './guard-permissions';
+import type { ResolvedPolicy } from './guard-policy';
+
+/**
+ * What the deployed policy does, in a few lines for the person running `cdk synth`: where it stops
+ * tasks, where it only alerts, what happens to images no rule matches and to errors. Printed as a CDK
+ * info annotation, so a typo'd or forgotten policy shows before anything is deployed.
+ */
+export function describePolicy(resolved: ResolvedPolicy): string[] {
+  const { policy } = resolved;
+  const lines = [
+    resolved.source === 'default'
+      ? 'policy: the DEFAULT policy (no policy file given): audit mode, every image must be signed by the ' +
+        'created signing key; nothing is stopped, every failure is alerted'
+      : `policy: ${resolved.source} (sha256 ${resolved.sha256.slice(0, 12)}…)`,
+  ];
+  for (const rule of policy.rules) lines.push(`rule ${rule.name}: ${ruleAction(rule)} ${ruleWhere(rule)}`);
+  if (policy.trustedImages.length > 0) {
+    lines.push(
+      `trusted images (not verified, still recorded): ${policy.trustedImages.map((t) => t.image).join(', ')}`,
+    );
+  }
+  lines.push(`images no rule matches: ${noMatchAction(policy)}`);
+  lines.push(
+    `verification errors (onError: ${policy.onError}): ` +
+      (policy.onError === 'stop'
+        ? 'the task is stopped where the failing rule enforces, alerted where it audits'
+        : 'alerted, the task keeps running'),
+  );
+  const stoppable = stopScope(policy, resolved.scope);
+  lines.push(
+    stoppable === undefined
+      ? 'may stop tasks in: no cluster (nothing enforces; no ecs:StopTask permission)'
+      : `may stop tasks in: ${stoppable.allClusters ? 'every cluster of this account and region' : stoppable.clusterPatterns.join(', ')}`,
+  );
+  return lines;
+}
+
+function ruleAction(rule: Rule): string {
+  return rule.mode === 'enforce' ? 'ENFORCES (stops failing tasks)' : 'audits (alerts only)';
+}
+
+function ruleWhere(rule: Rule): string {
+  const { clusters, services, taskDefinitionFamilies, images } = rule.match;
+  return [
+    `in clusters ${clusters?.join(', ') ?? '(all)'}`,
+    ...(services === undefined ? [] : [`services ${services.join(', ')}`]),
+    ...(taskDefinitionFamilies === undefined
+      ? []
+      : [`task definition families ${taskDefinitionFamilies.join(', ')}`]),
+    `for images ${images?.join(', ') ?? '(all)'}`,
+  ].join(', ');
+}
+
+function noMatchAction(policy: Policy): string {
+  if (policy.noMatch === 'allow') return 'allowed without verification (noMatch: allow)';
+  return policy.mode === 'enforce'
+    ? 'DENIED and the task stopped, in every cluster (noMatch: deny, top-level mode enforce)'
+    : 'denied and alerted, never stopped (noMatch: deny, top-level mode audit)';
+}
