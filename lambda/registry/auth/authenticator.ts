@@ -1,5 +1,7 @@
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
+import { untrustedText } from '../../text/untrusted-text';
+import type { VerificationBudget } from '../budget';
 import type { HttpTransport } from '../http-transport';
 import type { CredentialProvider, RegistryCredentials } from '../types';
 import { basicAuthorization, describeCredentials } from './basic-auth';
@@ -65,13 +67,14 @@ export class RegistryAuthenticator {
     challengeHeader: string | null,
     rejected: string | undefined,
     signal: AbortSignal | undefined,
+    budget?: VerificationBudget,
   ): Promise<string> {
     const challenges = parseWwwAuthenticate(challengeHeader);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer) return this.answerBearer(registry, scope, bearer, rejected, signal);
+    if (bearer) return this.answerBearer(registry, scope, bearer, rejected, signal, budget);
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (basic) return this.answerBasic(registry, rejected);
-    const offered = challenges.map((c) => c.scheme).join(', ');
+    const offered = untrustedText(challenges.map((c) => c.scheme).join(', '), 100);
     throw new GuardError(
       ReasonCode.REGISTRY_AUTH,
       `registry ${registry} answered 401 ` +
@@ -113,6 +116,7 @@ export class RegistryAuthenticator {
     challenge: AuthChallenge,
     rejected: string | undefined,
     signal: AbortSignal | undefined,
+    budget: VerificationBudget | undefined,
   ): Promise<string> {
     const realm = challenge.params.realm;
     if (!realm) {
@@ -131,7 +135,7 @@ export class RegistryAuthenticator {
 
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.requestToken(registry, scope, endpoint, key, signal).finally(() =>
+      pending = this.requestToken(registry, scope, endpoint, key, signal, budget).finally(() =>
         this.inFlight.delete(key),
       );
       this.inFlight.set(key, pending);
@@ -145,6 +149,7 @@ export class RegistryAuthenticator {
     endpoint: BearerEndpoint,
     key: string,
     signal: AbortSignal | undefined,
+    budget: VerificationBudget | undefined,
   ): Promise<string> {
     const credentials = await this.credentialsFor(registry);
     const { token, expiresInMs } = await fetchBearerToken(this.transport, {
@@ -155,6 +160,7 @@ export class RegistryAuthenticator {
       credentials,
       insecure: this.settings.insecure,
       signal,
+      budget,
     });
     this.tokens.set(key, token, expiresInMs, this.settings.tokenExpiryMarginMs);
     return token;

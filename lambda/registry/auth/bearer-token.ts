@@ -1,5 +1,7 @@
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
+import { untrustedText } from '../../text/untrusted-text';
+import type { VerificationBudget } from '../budget';
 import { isInsecureHost } from '../endpoint';
 import type { HttpTransport } from '../http-transport';
 import { readBodyWithLimits } from '../limits';
@@ -20,6 +22,8 @@ export interface TokenRequest {
   credentials: RegistryCredentials | undefined;
   insecure: ReadonlySet<string>;
   signal: AbortSignal | undefined;
+  /** The verification that needed the token pays for it. */
+  budget?: VerificationBudget | undefined;
 }
 
 export interface BearerToken {
@@ -36,7 +40,7 @@ function realmUrl(request: TokenRequest): URL {
   try {
     url = new URL(request.realm);
   } catch (e) {
-    throw authError(request, `the token realm "${request.realm.slice(0, 100)}" is not a URL`, e);
+    throw authError(request, `the token realm "${untrustedText(request.realm, 100)}" is not a URL`, e);
   }
   const allowed =
     url.protocol === 'https:' || (url.protocol === 'http:' && isInsecureHost(url.host, request.insecure));
@@ -91,6 +95,7 @@ export async function fetchBearerToken(
       followRedirects: true,
       signal: request.signal,
       what,
+      ...(request.budget ? { budget: request.budget } : {}),
     },
     async (response) => {
       if (response.status !== 200) {
@@ -103,6 +108,7 @@ export async function fetchBearerToken(
       const bytes = await readBodyWithLimits(response, {
         maxBytes: MAX_TOKEN_RESPONSE_BYTES,
         what: `${what} response`,
+        budget: request.budget,
       });
       try {
         return JSON.parse(bytes.toString('utf8')) as unknown;
