@@ -18,6 +18,7 @@ import {
   makeLegacySignature,
   makeSigManifest,
   sigTagFor,
+  type LegacySignatureOptions,
   type ManifestArtifact,
   type TestKey,
 } from '../support/signer';
@@ -44,18 +45,20 @@ async function pushArtifact(
   return pushManifest(endpoint, repo, reference, artifact.manifest, artifact.mediaType);
 }
 
-/** An image with one legacy `.sig` signature by `key` (no transparency-log entry). */
+/** An image with one legacy `.sig` signature by `key` (a transparency-log entry only with `extra.rekor`). */
 export async function pushLegacySigned(
   endpoint: RegistryEndpoint,
   repo: string,
   tag: string,
   key: TestKey,
+  extra: Pick<LegacySignatureOptions, 'rekor'> = {},
 ): Promise<PushedManifest> {
   const image = await pushImage(endpoint, repo, tag);
   const layer = makeLegacySignature({
     imageDigest: image.digest,
     dockerReference: `${endpoint.host}/${repo}`,
     key,
+    ...extra,
   });
   await pushArtifact(endpoint, repo, sigTagFor(image.digest), makeSigManifest([layer]));
   return image;
