@@ -1,3 +1,4 @@
+import { LruCache } from '../../cache/lru-cache';
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
 import { untrustedText } from '../../text/untrusted-text';
@@ -21,6 +22,12 @@ interface BearerEndpoint {
   service: string | undefined;
 }
 
+/** Registries whose Basic header or token endpoint is remembered (the least recently used go first). */
+export const MAX_REMEMBERED_REGISTRIES = 256;
+/** A realm or service longer than this is not a token service's address: refused, never stored. */
+const MAX_REALM_CHARS = 2048;
+const MAX_SERVICE_CHARS = 512;
+
 /**
  * Answers 401 challenges for the client and remembers the answer: a Basic header per registry
  * (ECR, htpasswd), a bearer token per (registry, realm, service, scope) until it expires.
@@ -28,8 +35,8 @@ interface BearerEndpoint {
  * that need the same token share one token request.
  */
 export class RegistryAuthenticator {
-  private readonly basicHeaders = new Map<string, string>();
-  private readonly bearerEndpoints = new Map<string, BearerEndpoint>();
+  private readonly basicHeaders: LruCache<string>;
+  private readonly bearerEndpoints: LruCache<BearerEndpoint>;
   private readonly tokens: TokenCache;
   private readonly inFlight = new Map<string, Promise<string>>();
 
@@ -39,6 +46,9 @@ export class RegistryAuthenticator {
     private readonly settings: AuthenticatorSettings,
   ) {
     this.tokens = new TokenCache(settings.maxCachedTokens, settings.now);
+    // Per-host state: a process that meets many registries keeps only the most recent ones.
+    this.basicHeaders = new LruCache<string>(MAX_REMEMBERED_REGISTRIES, settings.now);
+    this.bearerEndpoints = new LruCache<BearerEndpoint>(MAX_REMEMBERED_REGISTRIES, settings.now);
   }
 
   /** The Authorization header to send up front, when one is already known. */
@@ -106,7 +116,7 @@ export class RegistryAuthenticator {
         `registry ${registry} rejected the credentials ${describeCredentials(credentials)}`,
       );
     }
-    this.basicHeaders.set(registry, header);
+    this.basicHeaders.set(registry, header, Number.POSITIVE_INFINITY);
     return header;
   }
 
@@ -125,9 +135,17 @@ export class RegistryAuthenticator {
         `registry ${registry} sent a Bearer challenge without a realm`,
       );
     }
-    const endpoint: BearerEndpoint = { realm, service: challenge.params.service };
+    const service = challenge.params.service;
+    if (realm.length > MAX_REALM_CHARS || (service !== undefined && service.length > MAX_SERVICE_CHARS)) {
+      throw new GuardError(
+        ReasonCode.REGISTRY_AUTH,
+        `registry ${registry} sent a Bearer challenge with a realm or service longer than ` +
+          `${MAX_REALM_CHARS} / ${MAX_SERVICE_CHARS} characters`,
+      );
+    }
+    const endpoint: BearerEndpoint = { realm, service };
     this.basicHeaders.delete(registry);
-    this.bearerEndpoints.set(registry, endpoint);
+    this.bearerEndpoints.set(registry, endpoint, Number.POSITIVE_INFINITY);
     const key = tokenKey(registry, endpoint, scope);
     const cached = this.tokens.get(key);
     if (cached && `Bearer ${cached}` !== rejected) return `Bearer ${cached}`; // refreshed meanwhile
