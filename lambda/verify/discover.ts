@@ -183,7 +183,11 @@ async function checkSimpleSigningManifest(
   // Several layers may share one payload blob (one payload, signatures by different keys): read it
   // once, check every layer that names it, then let it go before the next payload is read.
   const byPayload = new Map<string, Descriptor[]>();
-  for (const layer of selected) byPayload.set(layer.digest, [...(byPayload.get(layer.digest) ?? []), layer]);
+  for (const layer of selected) {
+    const group = byPayload.get(layer.digest);
+    if (group) group.push(layer);
+    else byPayload.set(layer.digest, [layer]);
+  }
   // A payload is fetched only up to the simple-signing cap: a bigger one would be refused anyway.
   const maxBytes = Math.min(ctx.limits.maxSignatureBlobBytes, MAX_SIMPLE_SIGNING_PAYLOAD_BYTES);
   const parts = await mapLimit(
