@@ -1,5 +1,6 @@
 import { MAX_REMEMBERED_REGISTRIES, RegistryAuthenticator } from '../../lambda/registry/auth/authenticator';
 import { TokenCache } from '../../lambda/registry/auth/token-cache';
+import { VerificationBudget } from '../../lambda/registry/budget';
 import type { HttpTransport, TransportRequest } from '../../lambda/registry/http-transport';
 import type { CredentialProvider } from '../../lambda/registry/types';
 import { ReasonCode } from '../../lambda/reasons';
@@ -80,5 +81,32 @@ describe('TokenCache is bounded by bytes', () => {
     for (let i = 0; i < 100; i++) cache.set(`key-${i}`, 't'.repeat(1000), 60_000, 0);
     expect(cache.get('key-0')).toBeUndefined();
     expect(cache.get('key-99')).toBe('t'.repeat(1000));
+  });
+});
+
+describe('token requests and verification budgets', () => {
+  const ample = { maxRequests: 100, maxManifests: 100, maxLayers: 100, maxBytes: 1e9 };
+  const bearer = 'Bearer realm="https://r.example.com/token",service="s"';
+
+  it('the verification that starts a token request pays one request for it', async () => {
+    const requests: TransportRequest[] = [];
+    const budget = new VerificationBudget(ample);
+    await authenticator(requests).answer('r.example.com', SCOPE, bearer, undefined, undefined, budget);
+    expect(requests).toHaveLength(1);
+    expect(budget.usage.requests).toBe(1);
+  });
+
+  it("one verification's spent budget does not fail another that needs the same token", async () => {
+    const requests: TransportRequest[] = [];
+    const auth = authenticator(requests);
+    const spent = new VerificationBudget({ ...ample, maxRequests: 1 });
+    spent.spendRequest('earlier work');
+    const [refused, served] = await Promise.allSettled([
+      auth.answer('r.example.com', SCOPE, bearer, undefined, undefined, spent),
+      auth.answer('r.example.com', SCOPE, bearer, undefined, undefined, new VerificationBudget(ample)),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: ReasonCode.LIMIT_EXCEEDED } });
+    expect(served).toMatchObject({ status: 'fulfilled', value: expect.stringMatching(/^Bearer t-/) });
+    expect(requests).toHaveLength(1);
   });
 });

@@ -153,7 +153,10 @@ export class RegistryAuthenticator {
 
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.requestToken(registry, scope, endpoint, key, signal, budget).finally(() =>
+      // Charged here, in the caller's own context: a shared token request must not fail a
+      // verification that joins it because another verification's budget ran out.
+      budget?.spendRequest(`token for ${scope} at ${registry}`);
+      pending = this.requestToken(registry, scope, endpoint, key, signal).finally(() =>
         this.inFlight.delete(key),
       );
       this.inFlight.set(key, pending);
@@ -167,7 +170,6 @@ export class RegistryAuthenticator {
     endpoint: BearerEndpoint,
     key: string,
     signal: AbortSignal | undefined,
-    budget: VerificationBudget | undefined,
   ): Promise<string> {
     const credentials = await this.credentialsFor(registry);
     const { token, expiresInMs } = await fetchBearerToken(this.transport, {
@@ -178,7 +180,6 @@ export class RegistryAuthenticator {
       credentials,
       insecure: this.settings.insecure,
       signal,
-      budget,
     });
     this.tokens.set(key, token, expiresInMs, this.settings.tokenExpiryMarginMs);
     return token;

@@ -1,7 +1,6 @@
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
 import { untrustedText } from '../../text/untrusted-text';
-import type { VerificationBudget } from '../budget';
 import { isInsecureHost } from '../endpoint';
 import type { HttpTransport } from '../http-transport';
 import { readBodyWithLimits } from '../limits';
@@ -22,8 +21,6 @@ export interface TokenRequest {
   credentials: RegistryCredentials | undefined;
   insecure: ReadonlySet<string>;
   signal: AbortSignal | undefined;
-  /** The verification that needed the token pays for it. */
-  budget?: VerificationBudget | undefined;
 }
 
 export interface BearerToken {
@@ -95,7 +92,6 @@ export async function fetchBearerToken(
       followRedirects: true,
       signal: request.signal,
       what,
-      ...(request.budget ? { budget: request.budget } : {}),
     },
     async (response) => {
       if (response.status !== 200) {
@@ -108,7 +104,6 @@ export async function fetchBearerToken(
       const bytes = await readBodyWithLimits(response, {
         maxBytes: MAX_TOKEN_RESPONSE_BYTES,
         what: `${what} response`,
-        budget: request.budget,
       });
       try {
         return JSON.parse(bytes.toString('utf8')) as unknown;
