@@ -1,8 +1,12 @@
 /**
  * Engine figures against the local registry: uncached and cached verification latency, registry
  * requests per verification, and in-process overhead beyond network time (throughput and memory
- * are measured in a fresh process: throughput-bench.ts).
+ * are measured in a fresh process: throughput-bench.ts); and one verification against an
+ * amplifying registry, in a fresh process (amplification-child.ts).
  */
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { VerdictCache } from '../lambda/cache/verdict-cache';
 import { createEngine, type Engine } from '../lambda/guard/engine';
 import type { TrustedKey } from '../lambda/keys/types';
@@ -11,6 +15,14 @@ import type { RegistryStats } from '../lambda/registry/stats';
 import { ImageVerifier } from '../lambda/verify/image-verifier';
 import { mapLimit } from '../lambda/verify/map-limit';
 import type { VerifyOptions } from '../lambda/verify/types';
+import { DEFAULT_VERIFY_LIMITS } from '../lambda/verify/limits';
+import {
+  pushImage,
+  startAmplifyingFront,
+  type AmplifyingFrontOptions,
+  type RegistryEndpoint,
+} from '../test/support/registry';
+import type { AmplificationInput, AmplificationOutput } from './amplification-child';
 import type { Report } from './report';
 import type { BenchImage } from './signed-images';
 import { elapsedMs, summarize } from './stats';
@@ -227,4 +239,114 @@ export async function benchEngine(input: EngineBenchInput): Promise<void> {
   await benchReferrersApi(input, options);
   await benchCached(input, options);
   await benchOverhead(input, options);
+}
+
+export interface AmplificationBenchInput {
+  registry: RegistryEndpoint;
+  /** The registry's token service (reached over plain HTTP). */
+  tokenService: string;
+  keyPem: string;
+  report: Report;
+  workDir: string;
+}
+
+const AMPLIFICATION = 'Hostile registry (one verification, fresh process)';
+const MiB = 1024 * 1024;
+
+/** The issue's case, and the worst a registry can offer under the per-payload cap. */
+const AMPLIFICATION_CASES: Array<{ label: string; front: Required<AmplificationFrontCase> }> = [
+  {
+    label: 'one manifest listed 50×, 100 × 1 MiB payloads',
+    front: { manifests: 1, copies: 50, layersPerManifest: 100, layerBytes: MiB },
+  },
+  {
+    label: '50 manifests, 100 × 256 KiB payloads each',
+    front: { manifests: 50, copies: 1, layersPerManifest: 100, layerBytes: 256 * 1024 },
+  },
+];
+type AmplificationFrontCase = Pick<
+  AmplifyingFrontOptions,
+  'manifests' | 'copies' | 'layersPerManifest' | 'layerBytes'
+>;
+
+function runAmplificationChild(input: AmplificationInput, workDir: string): Promise<AmplificationOutput> {
+  const inputFile = path.join(workDir, 'amplification-input.json');
+  const outputFile = path.join(workDir, 'amplification-output.json');
+  writeFileSync(inputFile, JSON.stringify(input));
+  rmSync(outputFile, { force: true });
+  const args = ['--import', 'tsx', path.join(__dirname, 'amplification-child.ts'), inputFile, outputFile];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd: path.resolve(__dirname, '..'), timeout: 120_000 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`amplification child failed: ${stderr.trim() || error.message}`));
+        else resolve(JSON.parse(readFileSync(outputFile, 'utf8')) as AmplificationOutput);
+      },
+    );
+  });
+}
+
+/**
+ * One unsigned image behind a front that lists artifacts without end (test/support/registry's
+ * amplifying front, the real registry behind it). The verification must end as LIMIT_EXCEEDED
+ * within its budget; the figures are its peak RSS and what it cost the registry.
+ */
+export async function benchAmplification(input: AmplificationBenchInput): Promise<void> {
+  const limits = DEFAULT_VERIFY_LIMITS;
+  for (const [i, c] of AMPLIFICATION_CASES.entries()) {
+    const front = await startAmplifyingFront(input.registry, c.front);
+    try {
+      const repo = 'bench/hostile';
+      const image = await pushImage(input.registry, repo, `h-${i}`);
+      front.amplify(repo, image);
+      const out = await runAmplificationChild(
+        {
+          pinned: `${front.host}/${repo}@${image.digest}`,
+          insecure: [front.host, input.tokenService],
+          keyPem: input.keyPem,
+        },
+        input.workDir,
+      );
+      if (out.reason !== 'LIMIT_EXCEEDED' || out.verified || out.error) {
+        throw new Error(`amplification "${c.label}" ended as ${out.reason}: ${out.message}`);
+      }
+      const offeredPayloads = c.front.manifests * c.front.layersPerManifest;
+      const offeredRequests =
+        2 +
+        c.front.manifests * c.front.copies +
+        c.front.manifests * c.front.copies * c.front.layersPerManifest;
+      const offeredBytes =
+        c.front.manifests * c.front.copies * c.front.layersPerManifest * c.front.layerBytes;
+      const { report } = input;
+      report.add(
+        AMPLIFICATION,
+        `${c.label}: peak RSS`,
+        out.peakRssMb,
+        'MB',
+        { op: '<=', value: 512 },
+        `before the verification ${out.rssBeforeMb.toFixed(0)} MB; maxRSS ${out.maxRssMb.toFixed(0)} MB; heapUsed peak ${out.heapPeakMb.toFixed(0)} MB; ${out.durationMs.toFixed(0)} ms; target = the construct's default memorySize`,
+      );
+      report.add(
+        AMPLIFICATION,
+        `${c.label}: registry requests`,
+        out.requests,
+        'req',
+        { op: '<=', value: limits.maxRequests },
+        `the front served ${front.requests.length}; without a budget or de-duplication ~${offeredRequests.toLocaleString('en-US')} (${offeredPayloads.toLocaleString('en-US')} payload reads)`,
+      );
+      report.add(
+        AMPLIFICATION,
+        `${c.label}: bytes read`,
+        (out.usage?.bytes ?? 0) / MiB,
+        'MiB',
+        { op: '<=', value: limits.maxBytes / MiB },
+        `the front served ${(front.served.bytes / MiB).toFixed(2)} MiB; on offer ${(offeredBytes / MiB).toLocaleString('en-US')} MiB; usage ${JSON.stringify(out.usage)}`,
+      );
+      report.detail(`amplification.${i}`, { case: c, output: out, served: front.served });
+    } finally {
+      await front.stop();
+    }
+  }
 }

@@ -15,7 +15,7 @@ import { benchBundle } from './bundle-bench';
 import { benchCli } from './cli-bench';
 import { runInChild } from './child-runner';
 import type { ChildInput } from './child-protocol';
-import { benchEngine } from './engine-bench';
+import { benchAmplification, benchEngine } from './engine-bench';
 import { Report } from './report';
 import { startRssSampler } from './rss-sampler';
 import { pushBenchImage, pushBenchImages, type BenchImage } from './signed-images';
@@ -116,6 +116,14 @@ async function main(report: Report): Promise<void> {
       key: trustedKey,
       report,
       referrersApi: { insecure: [front.host, tokenService], legacy: apiLegacy, bundle: apiBundle },
+    });
+    progress('engine: a hostile registry (fresh process)');
+    await benchAmplification({
+      registry,
+      tokenService,
+      keyPem: key.publicKeyPem,
+      report,
+      workDir: WORK_DIR,
     });
     progress('CLI processes');
     await benchCli({

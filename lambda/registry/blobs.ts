@@ -34,13 +34,21 @@ export async function fetchBlob(
     );
   }
   const request = session.readRequest(target, `blobs/${descriptor.digest}`, '*/*', 'blob', what, options);
+  // The size is known: pay for it before asking, so a blob over budget costs no request.
+  options.budget?.spendBytes(descriptor.size, what);
   return session.send(target, request, async (response) => {
     if (response.status === 404) {
       await cancelBody(response);
       throw new GuardError(ReasonCode.REGISTRY_UNAVAILABLE, `${what} does not exist (HTTP 404)`);
     }
     if (response.status !== 200) throw await unexpectedStatus(response, what, target.registry);
-    const bytes = await readBodyWithLimits(response, { maxBytes, expectedSize: descriptor.size, what });
+    const bytes = await readBodyWithLimits(response, {
+      maxBytes,
+      expectedSize: descriptor.size,
+      what,
+      budget: options.budget,
+      prepaid: descriptor.size,
+    });
     verifyContentDigest(bytes, descriptor.digest, what);
     return bytes;
   });

@@ -1,6 +1,7 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { digestProblem } from '../reference/digest';
+import { untrustedText } from '../text/untrusted-text';
 import type { Descriptor } from './types';
 
 function malformed(where: string, problem: string): GuardError {
@@ -19,7 +20,7 @@ export function readDescriptor(value: unknown, where: string): Descriptor {
   if (typeof v.mediaType !== 'string' || v.mediaType === '') throw malformed(where, 'mediaType is missing');
   if (typeof v.digest !== 'string') throw malformed(where, 'digest is missing');
   const problem = digestProblem(v.digest);
-  if (problem) throw malformed(where, `digest "${v.digest.slice(0, 80)}" is invalid: ${problem}`);
+  if (problem) throw malformed(where, `digest "${untrustedText(v.digest, 80)}" is invalid: ${problem}`);
   if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) {
     throw malformed(where, 'size is not a non-negative integer');
   }

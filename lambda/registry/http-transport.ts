@@ -1,5 +1,7 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import { untrustedText } from '../text/untrusted-text';
+import type { VerificationBudget } from './budget';
 import { assertFetchableUrl } from './endpoint';
 import type { FetchFunction, FetchResponse } from './fetch-function';
 import { cancelBody } from './limits';
@@ -29,6 +31,8 @@ export interface TransportRequest {
   signal?: AbortSignal;
   /** For messages: "manifest v1 of team/app". */
   what: string;
+  /** Charged one request per attempt and redirect hop, before it is sent. */
+  budget?: VerificationBudget;
 }
 
 export interface TransportSettings extends BackoffPolicy {
@@ -88,12 +92,12 @@ export class HttpTransport {
         if (network.tls) {
           throw new GuardError(
             ReasonCode.REGISTRY_UNAVAILABLE,
-            `${request.what}: TLS connection to ${request.url.host} failed (${network.code}: ${network.detail}); ` +
+            `${request.what}: TLS connection to ${request.url.host} failed (${network.code}: ${untrustedText(network.detail, 200)}); ` +
               'if the registry uses a private CA, pass its certificate',
             { cause: e },
           );
         }
-        failure = `network error${network.code ? ` ${network.code}` : ''}: ${network.detail}`;
+        failure = `network error${network.code ? ` ${network.code}` : ''}: ${untrustedText(network.detail, 200)}`;
       } finally {
         clearTimeout(timer);
       }
@@ -123,6 +127,7 @@ export class HttpTransport {
         'accept-encoding': 'identity',
       };
       if (!credentialsAllowed) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+      request.budget?.spendRequest(request.what);
       this.count(request.kind);
       const init = { method: request.method, headers, redirect: 'manual' as const, signal };
       const response = await this.fetchFn(
@@ -136,13 +141,13 @@ export class HttpTransport {
       if (!request.followRedirects || request.method === 'POST') {
         throw this.redirectError(
           request,
-          `unexpected redirect (${response.status}) to ${location ?? 'nowhere'}`,
+          `unexpected redirect (${response.status}) to ${location === null ? 'nowhere' : untrustedText(location, 200)}`,
         );
       }
       if (hop >= this.settings.maxRedirects) {
         throw this.redirectError(
           request,
-          `more than ${this.settings.maxRedirects} redirects (the last to ${location})`,
+          `more than ${this.settings.maxRedirects} redirects (the last to ${untrustedText(String(location), 200)})`,
         );
       }
       if (!location)
@@ -151,7 +156,7 @@ export class HttpTransport {
       try {
         next = new URL(location, url);
       } catch {
-        throw this.redirectError(request, `redirect to an invalid URL "${location.slice(0, 100)}"`);
+        throw this.redirectError(request, `redirect to an invalid URL "${untrustedText(location, 100)}"`);
       }
       assertFetchableUrl(next, this.settings.insecure, `${request.what}: redirect to`);
       this.stats.redirects++;

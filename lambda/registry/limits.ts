@@ -1,5 +1,6 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import type { VerificationBudget } from './budget';
 import type { FetchResponse } from './fetch-function';
 
 export interface BodyLimits {
@@ -9,6 +10,10 @@ export interface BodyLimits {
   expectedSize?: number;
   /** For messages: "manifest sha256:… of team/app". */
   what: string;
+  /** Charged for every byte accepted: a declared length up front, the rest as it streams in. */
+  budget?: VerificationBudget | undefined;
+  /** Bytes the caller already charged to `budget` for this body (a blob's descriptor size). */
+  prepaid?: number;
 }
 
 function overLimit(limits: BodyLimits, size: string): GuardError {
@@ -42,6 +47,17 @@ export async function readBodyWithLimits(response: FetchResponse, limits: BodyLi
       throw wrongSize(limits, `Content-Length ${declared}`);
     }
   }
+  // Pay for a known length before reading a byte of it, so a body over budget is never read.
+  let paid = limits.prepaid ?? 0;
+  if (limits.budget && declared !== undefined && declared > paid) {
+    try {
+      limits.budget.spendBytes(declared - paid, limits.what);
+    } catch (e) {
+      await cancelBody(response);
+      throw e;
+    }
+    paid = declared;
+  }
   if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -54,6 +70,10 @@ export async function readBodyWithLimits(response: FetchResponse, limits: BodyLi
       if (total > limits.maxBytes) throw overLimit(limits, `more than ${limits.maxBytes} bytes`);
       if (limits.expectedSize !== undefined && total > limits.expectedSize) {
         throw wrongSize(limits, `at least ${total} bytes`);
+      }
+      if (limits.budget && total > paid) {
+        limits.budget.spendBytes(total - paid, limits.what);
+        paid = total;
       }
       chunks.push(value);
     }

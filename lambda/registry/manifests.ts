@@ -2,6 +2,7 @@ import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { isDigest } from '../reference/digest';
 import { tagProblem } from '../reference/grammar';
+import { untrustedText } from '../text/untrusted-text';
 import { digestOf, verifyContentDigest } from './content-digest';
 import type { FetchResponse } from './fetch-function';
 import { cancelBody, readBodyWithLimits } from './limits';
@@ -15,7 +16,7 @@ function assertTag(tag: string): void {
   if (problem) {
     throw new GuardError(
       ReasonCode.INVALID_REFERENCE,
-      `"${tag.slice(0, 140)}" is neither a digest nor a tag: ${problem}`,
+      `"${untrustedText(tag, 140)}" is neither a digest nor a tag: ${problem}`,
     );
   }
 }
@@ -43,13 +44,18 @@ export async function fetchManifest(
     what,
     options,
   );
+  options.budget?.spendManifest(what);
   return session.send(target, request, async (response) => {
     if (response.status === 404) {
       await cancelBody(response);
       return undefined;
     }
     if (response.status !== 200) throw await unexpectedStatus(response, what, target.registry);
-    const bytes = await readBodyWithLimits(response, { maxBytes: session.options.maxManifestBytes, what });
+    const bytes = await readBodyWithLimits(response, {
+      maxBytes: session.options.maxManifestBytes,
+      what,
+      budget: options.budget,
+    });
     if (byDigest) verifyContentDigest(bytes, reference, what);
     checkDeclaredDigest(response, bytes, what);
     return {
@@ -109,7 +115,7 @@ function manifestMediaType(response: FetchResponse, bytes: Buffer, what: string)
     if (embedded !== undefined && embedded !== declared) {
       throw new GuardError(
         ReasonCode.CONTENT_MISMATCH,
-        `${what}: Content-Type ${declared} disagrees with the manifest's mediaType ${embedded}`,
+        `${what}: Content-Type ${untrustedText(declared, 120)} disagrees with the manifest's mediaType ${untrustedText(embedded, 120)}`,
       );
     }
     return declared;

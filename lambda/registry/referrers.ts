@@ -1,5 +1,6 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import { untrustedText } from '../text/untrusted-text';
 import { assertDigest } from './content-digest';
 import { readIndexManifests } from './descriptor';
 import { cancelBody, readBodyWithLimits } from './limits';
@@ -60,6 +61,7 @@ export async function listReferrers(
         `${what}: more than ${maxReferrerPages} pages of referrers`,
       );
     }
+    options.budget?.spendManifest(`${what} (page ${page})`);
     const result: ReferrersPage = await session.send(
       target,
       { ...first, url: next },
@@ -77,10 +79,14 @@ export async function listReferrers(
           await cancelBody(response);
           throw new GuardError(
             ReasonCode.UNSUPPORTED_FORMAT,
-            `${what}: page ${page} is ${contentType}, not an OCI index`,
+            `${what}: page ${page} is ${untrustedText(String(contentType), 120)}, not an OCI index`,
           );
         }
-        const bytes = await readBodyWithLimits(response, { maxBytes: maxManifestBytes, what });
+        const bytes = await readBodyWithLimits(response, {
+          maxBytes: maxManifestBytes,
+          what,
+          budget: options.budget,
+        });
         return {
           manifests: readIndexManifests(bytes, what),
           next: nextLink(response.headers.get('link'), finalUrl),
@@ -93,7 +99,7 @@ export async function listReferrers(
     if (result.next && result.next.origin !== target.origin) {
       throw new GuardError(
         ReasonCode.REGISTRY_UNAVAILABLE,
-        `${what}: the next-page link points to ${result.next.origin}, outside the registry ${target.origin}`,
+        `${what}: the next-page link points to ${untrustedText(result.next.origin, 200)}, outside the registry ${target.origin}`,
       );
     }
     next = result.next;
@@ -109,13 +115,16 @@ async function referrersFromTag(
   options: ReferrersOptions,
 ): Promise<ReferrersResult> {
   const tag = referrersTagFor(subjectDigest);
-  const manifest = await getManifest(repo, tag, options.signal ? { signal: options.signal } : {});
+  const manifest = await getManifest(repo, tag, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
+  });
   if (!manifest) return { source: 'none', descriptors: [] };
   const what = `referrers tag ${tag} of ${repo.registry}/${repo.repository}`;
   if (manifest.mediaType !== MediaType.OCI_INDEX) {
     throw new GuardError(
       ReasonCode.UNSUPPORTED_FORMAT,
-      `${what} holds ${manifest.mediaType}, not an OCI image index`,
+      `${what} holds ${untrustedText(manifest.mediaType, 120)}, not an OCI image index`,
     );
   }
   const descriptors = readIndexManifests(manifest.bytes, what);

@@ -2,6 +2,7 @@ import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { registryHostProblem, repositoryProblem } from '../reference/grammar';
 import type { RegistryAuthenticator } from './auth/authenticator';
+import type { VerificationBudget } from './budget';
 import { registryOrigin } from './endpoint';
 import type { FetchResponse } from './fetch-function';
 import type { HttpTransport } from './http-transport';
@@ -29,6 +30,7 @@ export interface ReadRequest {
   /** For messages: "manifest v1 of host/team/app". */
   what: string;
   signal: AbortSignal | undefined;
+  budget: VerificationBudget | undefined;
 }
 
 /**
@@ -73,6 +75,7 @@ export class RegistrySession {
       kind,
       what,
       signal: options.signal,
+      budget: options.budget,
     };
   }
 
@@ -97,6 +100,7 @@ export class RegistrySession {
           followRedirects: true,
           signal: request.signal,
           what: request.what,
+          ...(request.budget ? { budget: request.budget } : {}),
         },
         async (response, finalUrl) => {
           if ((response.status === 401 || response.status === 403) && finalUrl.origin !== target.origin) {
@@ -127,6 +131,7 @@ export class RegistrySession {
         outcome.challenge,
         authorization,
         request.signal,
+        request.budget,
       );
     }
   }

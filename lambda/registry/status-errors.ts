@@ -1,5 +1,6 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import { untrustedText } from '../text/untrusted-text';
 import type { FetchResponse } from './fetch-function';
 import { cancelBody, readBodyWithLimits } from './limits';
 
@@ -16,8 +17,9 @@ export async function registryErrorDetail(response: FetchResponse): Promise<stri
     const first = (
       JSON.parse(bytes.toString('utf8')) as { errors?: Array<{ code?: unknown; message?: unknown }> }
     ).errors?.[0];
-    const code = typeof first?.code === 'string' ? first.code : undefined;
-    const message = typeof first?.message === 'string' ? first.message.slice(0, 200) : undefined;
+    // The registry's own words: data for a message, never its layout (no newlines, no escapes).
+    const code = typeof first?.code === 'string' ? untrustedText(first.code, 60) : undefined;
+    const message = typeof first?.message === 'string' ? untrustedText(first.message, 200) : undefined;
     return code ? ` (${code}${message ? `: ${message}` : ''})` : '';
   } catch {
     await cancelBody(response);

@@ -7,6 +7,8 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
+import type { VerificationBudget } from './budget';
+
 /** The registry and repository a request is for. */
 export interface RepositoryRef {
   registry: string;
@@ -29,6 +31,8 @@ export interface ReferrersResult {
 export interface RequestOptions {
   /** Aborts the whole operation (the caller's overall deadline). */
   signal?: AbortSignal;
+  /** The verification's allowance of requests, manifests and bytes; LIMIT_EXCEEDED once spent. */
+  budget?: VerificationBudget;
 }
 
 /** What the verifier needs from a registry; implemented by RegistryClient, faked nowhere (tests use a real registry). */

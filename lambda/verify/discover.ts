@@ -1,5 +1,6 @@
 import { verifyBundle } from '../cosign/bundle';
 import { verifyLegacyLayer } from '../cosign/legacy';
+import { MAX_BUNDLE_BYTES, MAX_SIMPLE_SIGNING_PAYLOAD_BYTES } from '../cosign/limits';
 import {
   COSIGN_SIG_ARTIFACT_TYPE,
   SIMPLE_SIGNING_MEDIA_TYPE,
@@ -9,7 +10,9 @@ import type { SignatureCheck, TlogOptions } from '../cosign/types';
 import { GuardError, toGuardError } from '../errors';
 import type { TrustedKey } from '../keys/types';
 import { ReasonCode } from '../reasons';
-import type { Descriptor, RegistryReader, RepositoryRef } from '../registry/types';
+import type { VerificationBudget } from '../registry/budget';
+import type { Descriptor, RegistryReader, RepositoryRef, RequestOptions } from '../registry/types';
+import { untrustedText } from '../text/untrusted-text';
 import type { VerifyLimits } from './limits';
 import { mapLimit } from './map-limit';
 import { isTransportFailure, type Discovery } from './summarise';
@@ -21,8 +24,13 @@ export interface DiscoveryContext {
   keys: TrustedKey[];
   tlog: TlogOptions;
   limits: VerifyLimits;
+  /** This verification's allowance; every registry read and every layer examined is charged. */
+  budget: VerificationBudget;
   signal?: AbortSignal;
 }
+
+/** Longest check message kept: cosign messages may quote what an artifact claims. */
+const MAX_CHECK_MESSAGE = 600;
 
 /** cosign's legacy signature tag: `sha256:abc…` → `sha256-abc….sig` (SIGNATURE_SPEC "Tag-based Discovery"). */
 export function signatureTag(digest: string): string {
@@ -36,18 +44,35 @@ export function signatureTag(digest: string): string {
  */
 export async function discoverAndCheck(ctx: DiscoveryContext): Promise<Discovery> {
   const [legacy, referrers] = await Promise.all([checkLegacyTag(ctx), checkReferrers(ctx)]);
+  const exhausted = ctx.budget.exhausted;
   return {
-    checks: [...referrers.checks, ...legacy.checks],
+    // Registry-supplied text quoted by a check is data, not layout.
+    checks: [...referrers.checks, ...legacy.checks].map((c) => ({
+      ...c,
+      message: untrustedText(c.message, MAX_CHECK_MESSAGE),
+    })),
     transportErrors: [...referrers.transportErrors, ...legacy.transportErrors],
     truncated: referrers.truncated || legacy.truncated,
+    ...(exhausted ? { budgetExhausted: exhausted } : {}),
+    usage: ctx.budget.usage,
   };
 }
+
+function readOptions(ctx: DiscoveryContext, maxBytes?: number): RequestOptions & { maxBytes?: number } {
+  return {
+    budget: ctx.budget,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+  };
+}
+
+const NOTHING: Discovery = { checks: [], transportErrors: [], truncated: false };
 
 async function checkLegacyTag(ctx: DiscoveryContext): Promise<Discovery> {
   let manifestBytes: Buffer | undefined;
   try {
     manifestBytes = (
-      await ctx.registry.getManifest(ctx.repo, signatureTag(ctx.imageDigest), { signal: ctx.signal })
+      await ctx.registry.getManifest(ctx.repo, signatureTag(ctx.imageDigest), readOptions(ctx))
     )?.bytes;
   } catch (e) {
     return failedLookup(e, 'legacy', signatureTag(ctx.imageDigest));
@@ -59,14 +84,18 @@ async function checkLegacyTag(ctx: DiscoveryContext): Promise<Discovery> {
 async function checkReferrers(ctx: DiscoveryContext): Promise<Discovery> {
   let descriptors: Descriptor[];
   try {
-    descriptors = (await ctx.registry.listReferrers(ctx.repo, ctx.imageDigest, { signal: ctx.signal }))
-      .descriptors;
+    descriptors = (await ctx.registry.listReferrers(ctx.repo, ctx.imageDigest, readOptions(ctx))).descriptors;
   } catch (e) {
     return failedLookup(e, 'bundle', 'referrers');
   }
-  const relevant = descriptors.filter(
-    (d) => isBundleMediaType(d.artifactType ?? '') || d.artifactType === COSIGN_SIG_ARTIFACT_TYPE,
-  );
+  // One artifact listed many times is read once: a repeated digest names the same bytes.
+  const seen = new Set<string>();
+  const relevant = descriptors.filter((d) => {
+    if (!isBundleMediaType(d.artifactType ?? '') && d.artifactType !== COSIGN_SIG_ARTIFACT_TYPE) return false;
+    if (seen.has(d.digest)) return false;
+    seen.add(d.digest);
+    return true;
+  });
   const truncated = relevant.length > ctx.limits.maxReferrers;
   const selected = relevant.slice(0, ctx.limits.maxReferrers);
   const parts = await mapLimit(selected, ctx.limits.concurrency, (d) => checkReferrer(ctx, d));
@@ -74,10 +103,12 @@ async function checkReferrers(ctx: DiscoveryContext): Promise<Discovery> {
 }
 
 async function checkReferrer(ctx: DiscoveryContext, descriptor: Descriptor): Promise<Discovery> {
+  // Once the budget is spent, the remaining artifacts are not read (the verdict says why).
+  if (ctx.budget.exhausted) return NOTHING;
   const format = descriptor.artifactType === COSIGN_SIG_ARTIFACT_TYPE ? 'legacy' : 'bundle';
   let manifest: Buffer | undefined;
   try {
-    manifest = (await ctx.registry.getManifest(ctx.repo, descriptor.digest, { signal: ctx.signal }))?.bytes;
+    manifest = (await ctx.registry.getManifest(ctx.repo, descriptor.digest, readOptions(ctx)))?.bytes;
   } catch (e) {
     return artifactFailure(e, format, descriptor.digest);
   }
@@ -118,10 +149,12 @@ async function checkReferrer(ctx: DiscoveryContext, descriptor: Descriptor): Pro
   }
   let bytes: Buffer;
   try {
-    bytes = await ctx.registry.getBlob(ctx.repo, layer, {
-      signal: ctx.signal,
-      maxBytes: ctx.limits.maxSignatureBlobBytes,
-    });
+    ctx.budget.spendLayer(`bundle layer of ${descriptor.digest}`);
+    bytes = await ctx.registry.getBlob(
+      ctx.repo,
+      layer,
+      readOptions(ctx, Math.min(ctx.limits.maxSignatureBlobBytes, MAX_BUNDLE_BYTES)),
+    );
   } catch (e) {
     return artifactFailure(e, 'bundle', descriptor.digest);
   }
@@ -147,27 +180,41 @@ async function checkSimpleSigningManifest(
   const signatureLayers = layers.filter((l) => l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE);
   const truncated = signatureLayers.length > ctx.limits.maxSignatureLayers;
   const selected = signatureLayers.slice(0, ctx.limits.maxSignatureLayers);
-  // Several layers may share one payload blob (one payload, signatures by different keys): read it once.
-  const blobs = new Map<string, Promise<Buffer>>();
-  const parts = await mapLimit(selected, ctx.limits.concurrency, async (layer): Promise<Discovery> => {
-    let payload: Buffer;
-    try {
-      let pending = blobs.get(layer.digest);
-      if (!pending) {
-        pending = ctx.registry.getBlob(ctx.repo, layer, {
-          signal: ctx.signal,
-          maxBytes: ctx.limits.maxSignatureBlobBytes,
-        });
-        blobs.set(layer.digest, pending);
+  // Several layers may share one payload blob (one payload, signatures by different keys): read it
+  // once, check every layer that names it, then let it go before the next payload is read.
+  const byPayload = new Map<string, Descriptor[]>();
+  for (const layer of selected) {
+    const group = byPayload.get(layer.digest);
+    if (group) group.push(layer);
+    else byPayload.set(layer.digest, [layer]);
+  }
+  // A payload is fetched only up to the simple-signing cap: a bigger one would be refused anyway.
+  const maxBytes = Math.min(ctx.limits.maxSignatureBlobBytes, MAX_SIMPLE_SIGNING_PAYLOAD_BYTES);
+  const parts = await mapLimit(
+    [...byPayload.values()],
+    ctx.limits.concurrency,
+    async (group): Promise<Discovery> => {
+      const first = group[0] as Descriptor;
+      if (ctx.budget.exhausted) return NOTHING;
+      let payload: Buffer;
+      try {
+        for (const layer of group)
+          ctx.budget.spendLayer(`signature layer ${untrustedText(layer.digest, 80)}`);
+        payload = await ctx.registry.getBlob(ctx.repo, first, readOptions(ctx, maxBytes));
+      } catch (e) {
+        return merge(
+          group.map((layer) => artifactFailure(e, 'legacy', layer.digest)),
+          false,
+        );
       }
-      payload = await pending;
-    } catch (e) {
-      return artifactFailure(e, 'legacy', layer.digest);
-    }
-    return single(
-      verifyLegacyLayer({ artifact: layer.digest, payload, annotations: layer.annotations }, ctx),
-    );
-  });
+      return merge(
+        group.map((layer) =>
+          single(verifyLegacyLayer({ artifact: layer.digest, payload, annotations: layer.annotations }, ctx)),
+        ),
+        false,
+      );
+    },
+  );
   return merge(parts, truncated);
 }
 
@@ -236,7 +283,9 @@ function artifactFailure(e: unknown, format: SignatureCheck['format'], artifact:
     return {
       checks: [failedCheck(format, artifact, error.code, error.message)],
       transportErrors: [
-        new GuardError(error.code, `${artifact}: ${error.message}`, { retryable: error.retryable }),
+        new GuardError(error.code, `${untrustedText(artifact, 80)}: ${error.message}`, {
+          retryable: error.retryable,
+        }),
       ],
       truncated: false,
     };

@@ -4,6 +4,7 @@ import { toGuardError } from '../errors';
 import { formatReference } from '../reference/parse';
 import type { ImageReference } from '../reference/types';
 import { ReasonCode } from '../reasons';
+import { VerificationBudget } from '../registry/budget';
 import type { RegistryReader } from '../registry/types';
 import { discoverAndCheck } from './discover';
 import { DEFAULT_VERIFY_LIMITS, type VerifyLimits } from './limits';
@@ -44,8 +45,13 @@ export class ImageVerifier {
     const started = this.now();
     const image = formatReference(ref, { withTag: true, withDigest: true });
     const tag = ref.tag ?? 'latest';
+    // Resolving is one manifest read; it has a budget of its own like every lookup.
+    const budget = new VerificationBudget(this.limits);
     try {
-      const manifest = await this.deps.registry.getManifest(ref, tag, { signal });
+      const manifest = await this.deps.registry.getManifest(ref, tag, {
+        budget,
+        ...(signal ? { signal } : {}),
+      });
       if (manifest) return { digest: manifest.digest, digestSource: 'resolved' };
       return {
         failure: this.result(image, started, {
@@ -102,6 +108,8 @@ export class ImageVerifier {
   ): Promise<ImageVerification> {
     const started = this.now();
     const image = formatReference({ ...ref, digest }, { withTag: true, withDigest: true });
+    // One budget per image lookup: whatever the registry lists, this is all it can cost.
+    const budget = new VerificationBudget(this.limits);
     try {
       const discovery = await discoverAndCheck({
         registry: this.deps.registry,
@@ -110,7 +118,8 @@ export class ImageVerifier {
         keys: options.keys,
         tlog: options.tlog,
         limits: this.limits,
-        signal: options.signal,
+        budget,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       const summary = summarise(discovery);
       return {
@@ -124,12 +133,16 @@ export class ImageVerifier {
         error: summary.error,
         cached: false,
         durationMs: this.now() - started,
+        usage: budget.usage,
       };
     } catch (e) {
       const error = toGuardError(e);
+      // A spent budget is a decision about the registry's content; anything else is "unknown".
+      const undecided = error.code !== ReasonCode.LIMIT_EXCEEDED;
       return {
-        ...this.result(image, started, { reason: error.code, message: error.message, error: true }),
+        ...this.result(image, started, { reason: error.code, message: error.message, error: undecided }),
         digest,
+        usage: budget.usage,
       };
     }
   }

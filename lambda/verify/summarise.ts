@@ -1,6 +1,7 @@
 import type { SignatureCheck } from '../cosign/types';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import type { BudgetUsage } from '../registry/budget';
 
 /** Failures of the lookup itself: the answer is unknown, so they make the verdict an error. */
 const TRANSPORT_CODES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
@@ -33,6 +34,10 @@ export interface Discovery {
   transportErrors: GuardError[];
   /** More artifacts existed than the limits allow; only the first ones were checked. */
   truncated: boolean;
+  /** The verification's budget ran out (what refused the next read); later artifacts were not read. */
+  budgetExhausted?: GuardError;
+  /** What the verification spent. */
+  usage?: BudgetUsage;
 }
 
 export interface Summary {
@@ -67,6 +72,18 @@ export function summarise(discovery: Discovery): Summary {
       error: true,
       reason: firstTransport.code,
       message: `could not complete the signature lookup: ${firstTransport.message}`,
+      verifiedKeys,
+    };
+  }
+  if (discovery.budgetExhausted) {
+    // The registry serves more than any signature needs: a decision about it, not "unknown".
+    return {
+      verified: false,
+      error: false,
+      reason: ReasonCode.LIMIT_EXCEEDED,
+      message:
+        `the registry lists more signature content than one verification may read; ` +
+        `${checks.length} signature(s) checked, none valid for a trusted key; ${discovery.budgetExhausted.message}`,
       verifiedKeys,
     };
   }

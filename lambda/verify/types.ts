@@ -1,6 +1,7 @@
 import type { SignatureCheck, TlogOptions } from '../cosign/types';
 import type { TrustedKey } from '../keys/types';
 import type { ReasonCode } from '../reasons';
+import type { BudgetUsage } from '../registry/budget';
 
 export type DigestSource = 'given' | 'resolved';
 
@@ -21,6 +22,8 @@ export interface ImageVerification {
   error: boolean;
   cached: boolean;
   durationMs: number;
+  /** Registry work the lookup spent (requests, manifests, layers, bytes); absent when none was done. */
+  usage?: BudgetUsage;
 }
 
 export interface VerifyOptions {

@@ -99,4 +99,29 @@ describe('summarise', () => {
     expect(s.reason).toBe(ReasonCode.LIMIT_EXCEEDED);
     expect(s.error).toBe(false);
   });
+
+  it('a spent budget is LIMIT_EXCEEDED (a decision, not an error) even when the checked signatures failed otherwise', () => {
+    const s = summarise({
+      checks: [check(ReasonCode.SIGNATURE_INVALID), check(ReasonCode.DIGEST_MISMATCH)],
+      transportErrors: [],
+      truncated: false,
+      budgetExhausted: new GuardError(
+        ReasonCode.LIMIT_EXCEEDED,
+        'the verification budget of 200 requests ran out',
+      ),
+    });
+    expect(s).toMatchObject({ verified: false, error: false, reason: ReasonCode.LIMIT_EXCEEDED });
+    expect(s.message).toContain('2 signature(s) checked');
+    expect(s.message).toContain('budget of 200 requests');
+  });
+
+  it('a valid signature found before the budget ran out still verifies', () => {
+    const s = summarise({
+      checks: [check(ReasonCode.VERIFIED, true, 'ci')],
+      transportErrors: [],
+      truncated: false,
+      budgetExhausted: new GuardError(ReasonCode.LIMIT_EXCEEDED, 'spent'),
+    });
+    expect(s).toMatchObject({ verified: true, reason: ReasonCode.VERIFIED });
+  });
 });

@@ -1,5 +1,8 @@
+import { LruCache } from '../../cache/lru-cache';
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
+import { untrustedText } from '../../text/untrusted-text';
+import type { VerificationBudget } from '../budget';
 import type { HttpTransport } from '../http-transport';
 import type { CredentialProvider, RegistryCredentials } from '../types';
 import { basicAuthorization, describeCredentials } from './basic-auth';
@@ -19,6 +22,12 @@ interface BearerEndpoint {
   service: string | undefined;
 }
 
+/** Registries whose Basic header or token endpoint is remembered (the least recently used go first). */
+export const MAX_REMEMBERED_REGISTRIES = 256;
+/** A realm or service longer than this is not a token service's address: refused, never stored. */
+const MAX_REALM_CHARS = 2048;
+const MAX_SERVICE_CHARS = 512;
+
 /**
  * Answers 401 challenges for the client and remembers the answer: a Basic header per registry
  * (ECR, htpasswd), a bearer token per (registry, realm, service, scope) until it expires.
@@ -26,8 +35,8 @@ interface BearerEndpoint {
  * that need the same token share one token request.
  */
 export class RegistryAuthenticator {
-  private readonly basicHeaders = new Map<string, string>();
-  private readonly bearerEndpoints = new Map<string, BearerEndpoint>();
+  private readonly basicHeaders: LruCache<string>;
+  private readonly bearerEndpoints: LruCache<BearerEndpoint>;
   private readonly tokens: TokenCache;
   private readonly inFlight = new Map<string, Promise<string>>();
 
@@ -37,6 +46,9 @@ export class RegistryAuthenticator {
     private readonly settings: AuthenticatorSettings,
   ) {
     this.tokens = new TokenCache(settings.maxCachedTokens, settings.now);
+    // Per-host state: a process that meets many registries keeps only the most recent ones.
+    this.basicHeaders = new LruCache<string>(MAX_REMEMBERED_REGISTRIES, settings.now);
+    this.bearerEndpoints = new LruCache<BearerEndpoint>(MAX_REMEMBERED_REGISTRIES, settings.now);
   }
 
   /** The Authorization header to send up front, when one is already known. */
@@ -65,13 +77,14 @@ export class RegistryAuthenticator {
     challengeHeader: string | null,
     rejected: string | undefined,
     signal: AbortSignal | undefined,
+    budget?: VerificationBudget,
   ): Promise<string> {
     const challenges = parseWwwAuthenticate(challengeHeader);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer) return this.answerBearer(registry, scope, bearer, rejected, signal);
+    if (bearer) return this.answerBearer(registry, scope, bearer, rejected, signal, budget);
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (basic) return this.answerBasic(registry, rejected);
-    const offered = challenges.map((c) => c.scheme).join(', ');
+    const offered = untrustedText(challenges.map((c) => c.scheme).join(', '), 100);
     throw new GuardError(
       ReasonCode.REGISTRY_AUTH,
       `registry ${registry} answered 401 ` +
@@ -103,7 +116,7 @@ export class RegistryAuthenticator {
         `registry ${registry} rejected the credentials ${describeCredentials(credentials)}`,
       );
     }
-    this.basicHeaders.set(registry, header);
+    this.basicHeaders.set(registry, header, Number.POSITIVE_INFINITY);
     return header;
   }
 
@@ -113,6 +126,7 @@ export class RegistryAuthenticator {
     challenge: AuthChallenge,
     rejected: string | undefined,
     signal: AbortSignal | undefined,
+    budget: VerificationBudget | undefined,
   ): Promise<string> {
     const realm = challenge.params.realm;
     if (!realm) {
@@ -121,9 +135,17 @@ export class RegistryAuthenticator {
         `registry ${registry} sent a Bearer challenge without a realm`,
       );
     }
-    const endpoint: BearerEndpoint = { realm, service: challenge.params.service };
+    const service = challenge.params.service;
+    if (realm.length > MAX_REALM_CHARS || (service !== undefined && service.length > MAX_SERVICE_CHARS)) {
+      throw new GuardError(
+        ReasonCode.REGISTRY_AUTH,
+        `registry ${registry} sent a Bearer challenge with a realm or service longer than ` +
+          `${MAX_REALM_CHARS} / ${MAX_SERVICE_CHARS} characters`,
+      );
+    }
+    const endpoint: BearerEndpoint = { realm, service };
     this.basicHeaders.delete(registry);
-    this.bearerEndpoints.set(registry, endpoint);
+    this.bearerEndpoints.set(registry, endpoint, Number.POSITIVE_INFINITY);
     const key = tokenKey(registry, endpoint, scope);
     const cached = this.tokens.get(key);
     if (cached && `Bearer ${cached}` !== rejected) return `Bearer ${cached}`; // refreshed meanwhile
@@ -131,6 +153,9 @@ export class RegistryAuthenticator {
 
     let pending = this.inFlight.get(key);
     if (!pending) {
+      // Charged here, in the caller's own context: a shared token request must not fail a
+      // verification that joins it because another verification's budget ran out.
+      budget?.spendRequest(`token for ${scope} at ${registry}`);
       pending = this.requestToken(registry, scope, endpoint, key, signal).finally(() =>
         this.inFlight.delete(key),
       );

@@ -1,5 +1,6 @@
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
+import { untrustedText } from '../../text/untrusted-text';
 import { isInsecureHost } from '../endpoint';
 import type { HttpTransport } from '../http-transport';
 import { readBodyWithLimits } from '../limits';
@@ -36,7 +37,7 @@ function realmUrl(request: TokenRequest): URL {
   try {
     url = new URL(request.realm);
   } catch (e) {
-    throw authError(request, `the token realm "${request.realm.slice(0, 100)}" is not a URL`, e);
+    throw authError(request, `the token realm "${untrustedText(request.realm, 100)}" is not a URL`, e);
   }
   const allowed =
     url.protocol === 'https:' || (url.protocol === 'http:' && isInsecureHost(url.host, request.insecure));

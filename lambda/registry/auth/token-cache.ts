@@ -1,38 +1,33 @@
+import { LruCache } from '../../cache/lru-cache';
+
+/** Tokens are a few KiB (a JWT); a token response may be up to 64 KiB, so the total is bounded too. */
+export const MAX_TOKEN_CACHE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Bearer tokens per (registry, realm, service, scope), reused until they are about to expire.
- * Bounded: the oldest entry goes when full (Map keeps insertion order).
+ * Bounded by entries and by bytes: the least recently used entry goes when full.
  */
 export class TokenCache {
-  private readonly entries = new Map<string, { token: string; validUntil: number }>();
+  private readonly lru: LruCache<string>;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(maxEntries: number, now: () => number, maxBytes: number = MAX_TOKEN_CACHE_BYTES) {
+    this.lru = new LruCache<string>(maxEntries, now, {
+      maxBytes,
+      sizeOf: (key, token) => 2 * (key.length + token.length),
+    });
+  }
 
   get(key: string): string | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (this.now() >= entry.validUntil) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.token;
+    return this.lru.get(key);
   }
 
   /** Keeps `token` until `expiresInMs` minus `marginMs` (at least half its lifetime). */
   set(key: string, token: string, expiresInMs: number, marginMs: number): void {
     const usable = expiresInMs > 2 * marginMs ? expiresInMs - marginMs : expiresInMs / 2;
-    this.entries.delete(key);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    this.entries.set(key, { token, validUntil: this.now() + usable });
+    this.lru.set(key, token, usable);
   }
 
   delete(key: string): void {
-    this.entries.delete(key);
+    this.lru.delete(key);
   }
 }

@@ -24,6 +24,8 @@ export { startFaultProxy } from './fault-proxy';
 export type { Fault, FaultProxy, FaultRule, RecordingServer } from './fault-proxy';
 export { startReferrersFront } from './referrers-front';
 export type { ReferrersFront, ReferrersFrontOptions } from './referrers-front';
+export { startAmplifyingFront } from './amplifying-front';
+export type { AmplifyingFront, AmplifyingFrontOptions } from './amplifying-front';
 export { attachWithSigstoreOci } from './sigstore-oci';
 export { startLoopbackServer, record } from './loopback-server';
 export type { LoopbackServer, RecordedRequest } from './loopback-server';
