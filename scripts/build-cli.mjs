@@ -27,8 +27,10 @@ await build({
   sourcemap: 'linked',
   define: { IMAGE_GUARD_VERSION: JSON.stringify(version) },
   // Bundled CommonJS packages call require() for node built-ins; ESM has none, so give them one.
-  // undici (a dependency) is only needed with --ca-file: required at run time, never parsed otherwise.
-  external: ['undici'],
+  // Dependencies needed only on some paths are left in node_modules and loaded there on first use:
+  // undici only with --ca-file, the AWS SDK only for ECR registries and KMS keys. (Bundled, a
+  // dynamically imported CommonJS chunk would also lose its named exports.)
+  external: ['undici', '@aws-sdk/*'],
   banner: {
     js: "import { createRequire as __igCreateRequire } from 'node:module'; const require = __igCreateRequire(import.meta.url);",
   },

@@ -88,7 +88,7 @@ export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
 
 /**
  * NO_SIGNATURES for an image given by digest may mean the digest is not in the repository at all
- * (a typo, another repository): then say so. One HEAD request, only in that case.
+ * (a typo, another repository): then say so. One manifest GET, only in that case.
  */
 async function explainMissingManifest(
   verdict: ImageVerification,
@@ -98,7 +98,7 @@ async function explainMissingManifest(
 ): Promise<ImageVerification> {
   if (verdict.reason !== ReasonCode.NO_SIGNATURES || ref.digest === undefined) return verdict;
   try {
-    const found = await engine.registry.resolveDigest(ref, ref.digest, { method: 'HEAD', signal });
+    const found = await engine.registry.getManifest(ref, ref.digest, { signal });
     if (found !== undefined) return verdict;
   } catch {
     return verdict; // the signature lookup already succeeded; keep its answer
