@@ -12,7 +12,7 @@ import { parsePemKey } from '../lambda/keys/pem-key';
 import { startReferrersFront, startRegistry, type ReferrersFront } from '../test/support/registry';
 import { sharedTestKey } from '../test/support/signer';
 import { benchBundle } from './bundle-bench';
-import { benchCli } from './cli-bench';
+import { benchCli, benchCliStartup } from './cli-bench';
 import { runInChild } from './child-runner';
 import type { ChildInput } from './child-protocol';
 import { benchAmplification, benchEngine } from './engine-bench';
@@ -133,6 +133,7 @@ async function main(report: Report): Promise<void> {
       keyPem: key.publicKeyPem,
       workDir: WORK_DIR,
     });
+    await benchCliStartup(report);
 
     const childInput: ChildInput = {
       host: registry.host,

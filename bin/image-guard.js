@@ -4,12 +4,21 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
 
-const bundle = path.join(__dirname, '..', 'dist', 'image-guard.cjs');
+const bundle = path.join(__dirname, '..', 'dist', 'cli', 'image-guard.mjs');
 if (!fs.existsSync(bundle)) {
-  execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-cli.mjs')], {
-    stdio: 'inherit',
-  });
+  require('node:child_process').execFileSync(
+    process.execPath,
+    [path.join(__dirname, '..', 'scripts', 'build-cli.mjs')],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
-require(bundle);
+import(pathToFileURL(bundle).href).catch((error) => {
+  process.stderr.write(
+    `image-guard: cannot start (${error instanceof Error ? error.message : String(error)})\n`,
+  );
+  process.exitCode = 2;
+});

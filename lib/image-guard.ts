@@ -211,6 +211,7 @@ export class EcsImageGuard extends Construct {
       description: 'ecs-image-guard: verifies Cosign signatures of ECS task images',
       environment: {
         IMAGE_GUARD_POLICY_FILE: POLICY_FILE_NAME,
+        IMAGE_GUARD_POLICY_SHA256: this.resolvedPolicy.sha256,
         IMAGE_GUARD_TOPIC_ARN: this.alertTopic.topicArn,
         IMAGE_GUARD_LEDGER_TABLE: this.ledger.tableName,
         IMAGE_GUARD_VERIFY_DEADLINE_MS: String(verifyDeadline.toMilliseconds()),

@@ -2,10 +2,19 @@ import { parseArgs } from 'node:util';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 
-/** A command line that cannot be run: printed with the usage, exit status 2. */
+/** A command line that cannot be run: one line on stderr pointing at --help, exit status 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    /** The command whose --help to point at. */
+    readonly topic?: 'verify' | 'check',
+  ) {
+    super(message);
+  }
 }
+
+type Command = 'verify' | 'check';
 
 interface CommonArgs {
   insecureRegistries: string[];
@@ -27,19 +36,41 @@ export interface CheckArgs extends CommonArgs {
   command: 'check';
   policy: string;
   event: string;
+  /** `--key-file NAME=FILE`: policy key NAME replaced by the PEM in FILE, in the order given. */
+  keyFiles: { name: string; file: string }[];
 }
 
-export type CliArgs = VerifyArgs | CheckArgs | { command: 'help' };
+export type CliArgs = VerifyArgs | CheckArgs | { command: 'help'; topic?: Command } | { command: 'version' };
 
 const HASHES: readonly HashAlgorithm[] = ['sha256', 'sha384', 'sha512'];
 const TLOG_MODES: readonly TlogMode[] = ['ignore', 'verify-if-present', 'required'];
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
 
+const HELP_FLAGS = new Set(['--help', '-h']);
+
 export function parseCliArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
-  if (command !== 'verify' && command !== 'check') throw new UsageError(`unknown command "${command}"`);
+  if (command === undefined || command === 'help' || HELP_FLAGS.has(command)) {
+    const topic = command === 'help' && (rest[0] === 'verify' || rest[0] === 'check') ? rest[0] : undefined;
+    return { command: 'help', topic };
+  }
+  if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
+  if (command !== 'verify' && command !== 'check') {
+    throw new UsageError(`unknown command "${command.slice(0, 60)}" (commands: verify, check)`);
+  }
+  // Help wins over every other problem on the line; `--` ends options, so a later --help is an operand.
+  const end = rest.indexOf('--');
+  if ((end < 0 ? rest : rest.slice(0, end)).some((a) => HELP_FLAGS.has(a)))
+    return { command: 'help', topic: command };
+  try {
+    return parseCommand(command, rest);
+  } catch (e) {
+    if (e instanceof UsageError && e.topic === undefined) throw new UsageError(e.message, command);
+    throw e;
+  }
+}
 
+function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -57,10 +88,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
         json: { type: 'boolean', default: false },
         policy: { type: 'string' },
         event: { type: 'string' },
+        'key-file': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    // node:util's messages can span lines (and suggest `--`): keep the first line.
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UsageError(message.split('\n')[0] ?? message);
   }
   const v = parsed.values;
   const insecureRegistries = v['insecure-registry'] ?? [];
@@ -81,11 +115,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
     if (!v.policy) throw new UsageError('check needs --policy FILE');
     if (!v.event) throw new UsageError('check needs --event FILE');
-    return { command, policy: v.policy, event: v.event, ...common };
+    const keyFiles = (v['key-file'] ?? []).map(parseKeyFile);
+    return { command, policy: v.policy, event: v.event, keyFiles, ...common };
   }
 
-  if (v.policy !== undefined || v.event !== undefined)
-    throw new UsageError('--policy and --event belong to check');
+  if (v.policy !== undefined || v.event !== undefined || v['key-file'] !== undefined)
+    throw new UsageError('--policy, --event and --key-file belong to check');
   const images = parsed.positionals;
   if (images.length === 0) throw new UsageError('verify needs at least one IMAGE');
   const keys = v.key ?? [];
@@ -105,6 +140,14 @@ export function parseCliArgs(argv: string[]): CliArgs {
     rekorKeys: v['rekor-key'] ?? [],
     ...common,
   };
+}
+
+function parseKeyFile(value: string): { name: string; file: string } {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) {
+    throw new UsageError(`--key-file expects NAME=FILE (a policy key name and a PEM file), got "${value}"`);
+  }
+  return { name: value.slice(0, at), file: value.slice(at + 1) };
 }
 
 function parseTimeout(value: string | undefined): number {

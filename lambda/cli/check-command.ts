@@ -4,20 +4,31 @@ import { buildDecisionRecord, buildIgnoredRecord } from '../decision/record';
 import { parseTaskStateChange } from '../events';
 import { createEngine, keyRingFor, rekorKeysFor } from '../guard/engine';
 import { evaluateTask } from '../guard/evaluate-task';
+import { DEFAULT_PEM_HASH } from '../keys/hash-algorithm';
 import { policySha256 } from '../policy/hash';
 import { loadPolicyFile } from '../policy/load';
+import { normalisePem, pemProblem } from '../policy/pem';
+import { isKmsKey } from '../policy/key-kind';
+import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 import { DockerConfigCredentialProvider } from '../registry/credentials/docker-config-provider';
 import type { CheckArgs } from './args';
+import { fixFor } from './fixes';
 import { CliInputError, type CliIo } from './io';
+import { jsonDocument, line, type JsonError } from './output';
 import { readText } from './verify-command';
 
 /**
  * `image-guard check`: what the Lambda would decide for a saved event, through the same code,
  * with no side effects. Exit 0 the task may run, 1 it would be stopped, 2 could not decide.
+ * Every record it prints says `dryRun: true`: it was not written by a deployed guard.
  */
 export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
-  const policy = loadPolicyFile(args.policy);
+  const policy = await withKeyFiles(loadPolicyFile(args.policy), args.keyFiles);
+  const dryRun = {
+    dryRun: true as const,
+    ...(args.keyFiles.length > 0 ? { replacedKeys: args.keyFiles.map((k) => k.name) } : {}),
+  };
   let event: unknown;
   try {
     event = JSON.parse(await readText(args.event, '--event'));
@@ -35,10 +46,16 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
       reason: parsed.reason,
       message: parsed.message,
     });
+    const undecided = parsed.reason === ReasonCode.EVENT_INVALID;
+    const error: JsonError | undefined = undecided
+      ? { code: record.reason, message: record.message }
+      : undefined;
     io.out(
-      args.json ? `${JSON.stringify(record, null, 2)}\n` : `IGNORED  ${record.reason}: ${record.message}\n`,
+      args.json
+        ? jsonDocument({ ...record, ...dryRun, ...(error ? { error } : {}) })
+        : `${undecided ? 'COULD NOT DECIDE' : 'IGNORED'}  ${record.reason}: ${line(record.message)}\n`,
     );
-    return parsed.reason === ReasonCode.EVENT_INVALID ? 2 : 0;
+    return undecided ? 2 : 0;
   }
 
   const caPem = args.caFile ? await readText(args.caFile, '--ca-file') : undefined;
@@ -70,27 +87,69 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
       durationMs: performance.now() - started,
       action: recordedAction(evaluation.decision.action),
     });
+    const failed = record.containers.find((c) => c.outcome === 'error');
+    const error: JsonError | undefined =
+      failed === undefined
+        ? undefined
+        : {
+            code: failed.reason,
+            message: `container ${failed.name}: ${failed.message}`,
+            ...(fixFor(failed.message) === undefined ? {} : { fix: fixFor(failed.message) }),
+          };
     if (args.json) {
-      io.out(`${JSON.stringify(record, null, 2)}\n`);
+      io.out(jsonDocument({ ...record, ...dryRun, ...(error ? { error } : {}) }));
     } else {
       const verb = { stop: 'WOULD STOP', alert: 'WOULD ALERT', none: 'WOULD ALLOW' }[
         evaluation.decision.action
       ];
+      const what = `task ${record.taskArn} (cluster ${record.cluster}${record.service ? `, service ${record.service}` : ''}, mode ${record.mode})`;
       const lines = [
-        `${verb}  task ${record.taskArn} (cluster ${record.cluster}${record.service ? `, service ${record.service}` : ''}, mode ${record.mode})`,
+        error === undefined
+          ? `${verb}  ${what} [dry run]`
+          : `COULD NOT DECIDE  ${what} [dry run]; under onError the Lambda would ${verb.slice(6).toLowerCase()} it`,
       ];
       for (const c of record.containers) {
         lines.push(`  - ${c.name}: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${c.rule}")` : ''}`);
         lines.push(
-          `      image ${c.image}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
+          `      image ${line(c.image)}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
         );
-        lines.push(`      ${c.message}`);
+        lines.push(`      ${line(c.message)}`);
+        const fix = c.outcome === 'error' ? fixFor(c.message) : undefined;
+        if (fix !== undefined) lines.push(`      fix: ${fix}`);
       }
       io.out(`${lines.join('\n')}\n`);
     }
-    if (evaluation.containers.some((c) => c.decision.outcome === 'error')) return 2;
+    if (error !== undefined) return 2;
     return evaluation.decision.action === 'stop' ? 1 : 0;
   } finally {
     await engine.registry.close();
   }
+}
+
+/**
+ * `--key-file NAME=FILE`: the policy's key NAME becomes the PEM key in FILE (hash: the key's own,
+ * else the PEM default), so a policy with KMS keys can be dry-run in CI without AWS.
+ */
+async function withKeyFiles(policy: Policy, keyFiles: CheckArgs['keyFiles']): Promise<Policy> {
+  if (keyFiles.length === 0) return policy;
+  const keys = [...policy.keys];
+  for (const { name, file } of keyFiles) {
+    const at = keys.findIndex((k) => k.name === name);
+    if (at < 0) {
+      const names = policy.keys.map((k) => k.name).join(', ') || 'none';
+      throw new CliInputError(
+        `--key-file ${name}=${file}: the policy has no key "${name}" (its keys: ${names})`,
+      );
+    }
+    const pem = await readText(file, '--key-file');
+    const problem = pemProblem(pem);
+    if (problem !== undefined) throw new CliInputError(`--key-file ${name}=${file}: the file ${problem}`);
+    const key = keys[at]!;
+    keys[at] = {
+      name,
+      publicKey: normalisePem(pem),
+      hashAlgorithm: isKmsKey(key) ? DEFAULT_PEM_HASH : key.hashAlgorithm,
+    };
+  }
+  return { ...policy, keys };
 }

@@ -1,16 +1,74 @@
+/**
+ * The CLI's help texts. Each option is listed with its default; `image-guard --help` stays short
+ * and each command has its own page (`image-guard verify --help`).
+ */
 export const USAGE = `Usage:
-  image-guard verify IMAGE... --key KEY [--key KEY]... [--hash sha256|sha384|sha512]
-                     [--tlog ignore|verify-if-present|required] [--rekor-key PEM]...
-                     [--insecure-registry HOST[:PORT]]... [--ca-file PEM] [--timeout SECONDS] [--json]
-  image-guard check  --policy FILE --event FILE [--insecure-registry HOST[:PORT]]... [--ca-file PEM]
-                     [--timeout SECONDS] [--json]
+  image-guard verify IMAGE... --key KEY [options]    Is every IMAGE signed by one of the keys?
+  image-guard check --policy FILE --event FILE [options]
+                                                     What would the Lambda decide for this event?
+  image-guard COMMAND --help                         The command's options and their defaults.
+  image-guard --version                              The version.
 
-verify   Is every IMAGE signed (cosign, legacy .sig or Sigstore bundle) by one of the keys?
-         KEY: a PEM public key or X.509 certificate file, or awskms:///<key-id|key-arn|alias/name>.
-         Exit: 0 all verified, 1 at least one image has no valid signature, 2 could not decide.
-check    What would the Lambda decide for this saved ECS task state change event under this policy?
-         Exit: 0 the task may run, 1 the Lambda would stop it, 2 could not decide.
-
-Registry credentials come from the Docker config (~/.docker/config.json, $DOCKER_CONFIG) and,
-for Amazon ECR, from the AWS credentials in the environment.
+Exit status: 0 yes (verified / may run), 1 no (not verified / would be stopped), 2 could not decide
+(registry, key or input problem; the output says COULD NOT DECIDE and names the fix).
 `;
+
+const COMMON_OPTIONS = `  --insecure-registry HOST[:PORT]  Speak plain HTTP to this registry (repeatable). Default: HTTPS only.
+  --ca-file PEM                    Trust this CA certificate for registry TLS, besides the system CAs.
+                                   Default: system CAs only.
+  --timeout SECONDS                Give up (exit 2) after this long, 0 < SECONDS <= 3600. Default: 60.
+  --json                           Print exactly one JSON document on stdout (also on errors, with an
+                                   "error" member). Default: human-readable text.
+  -h, --help                       This help.`;
+
+const CREDENTIALS = `Registry credentials come from the Docker config (~/.docker/config.json, $DOCKER_CONFIG) and,
+for Amazon ECR, from the AWS credentials in the environment. KMS keys need AWS credentials and a
+region (AWS_REGION, or the key's ARN).`;
+
+export const VERIFY_HELP = `Usage: image-guard verify IMAGE... --key KEY [--key KEY]... [options]
+
+Is every IMAGE signed (cosign \`sign\`: legacy .sig tag or Sigstore bundle) by one of the keys?
+IMAGE is a reference (registry/repo:tag or registry/repo@sha256:...); a tag is resolved once.
+
+Options:
+  --key KEY                        A trusted key (repeatable, at least one): a PEM public key or X.509
+                                   certificate file, or awskms:///<key-id|key-arn|alias/name>.
+  --hash sha256|sha384|sha512      Hash the signer used with a PEM key. Default: sha256 (cosign's
+                                   default; KMS keys take it from the key spec).
+  --tlog ignore|verify-if-present|required
+                                   Transparency-log (Rekor) evidence. Default: verify-if-present.
+  --rekor-key PEM                  Trust this Rekor public key (repeatable). Default: the Sigstore
+                                   public-good Rekor keys.
+${COMMON_OPTIONS}
+
+Exit status: 0 every IMAGE verified, 1 at least one has no valid signature, 2 could not decide.
+
+${CREDENTIALS}
+`;
+
+export const CHECK_HELP = `Usage: image-guard check --policy FILE --event FILE [options]
+
+What would the Lambda decide for this saved "ECS Task State Change" event under this policy?
+The same code as the Lambda, as a dry run: nothing is stopped, published or recorded. With --json,
+prints the decision record the Lambda would log, marked "dryRun": true.
+
+Options:
+  --policy FILE                    The policy (YAML or JSON). Required.
+  --event FILE                     The EventBridge event (JSON). Required.
+  --key-file NAME=FILE             Use the PEM public key in FILE for the policy's key NAME (e.g. a KMS
+                                   key), so a policy can be tested without AWS (repeatable).
+                                   Default: the policy's own keys.
+${COMMON_OPTIONS}
+  The policy's registries.insecure are added to --insecure-registry.
+
+Exit status: 0 the task may run, 1 the Lambda would stop it, 2 could not decide.
+
+${CREDENTIALS}
+`;
+
+/** The help text for a command, or the overview. */
+export function helpFor(topic: 'verify' | 'check' | undefined): string {
+  if (topic === 'verify') return VERIFY_HELP;
+  if (topic === 'check') return CHECK_HELP;
+  return USAGE;
+}

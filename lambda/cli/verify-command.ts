@@ -6,11 +6,14 @@ import { parsePemKey } from '../keys/pem-key';
 import type { TrustedKey } from '../keys/types';
 import { ReasonCode } from '../reasons';
 import { parseImageReference } from '../reference/parse';
+import type { ImageReference } from '../reference/types';
 import { DockerConfigCredentialProvider } from '../registry/credentials/docker-config-provider';
-import { createEngine } from '../guard/engine';
+import { createEngine, type Engine } from '../guard/engine';
 import type { ImageVerification } from '../verify/types';
 import type { VerifyArgs } from './args';
+import { fixFor } from './fixes';
 import { CliInputError, type CliIo } from './io';
+import { jsonDocument, line, type JsonError } from './output';
 
 export interface VerifyResultJson {
   image: string;
@@ -18,6 +21,8 @@ export interface VerifyResultJson {
   verified: boolean;
   reason: string;
   message: string;
+  /** Present exactly when this image could not be decided (exit 2): what went wrong and the fix. */
+  error?: JsonError;
   signatures: {
     format: string;
     key: string | null;
@@ -30,6 +35,23 @@ export interface VerifyResultJson {
 
 /** `image-guard verify`: exit 0 all verified, 1 some image has no valid signature, 2 could not decide. */
 export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
+  // References first: a typo is reported before any key file, KMS key or registry is touched.
+  const refs = args.images.map((input) => {
+    try {
+      return { input, ref: parseImageReference(input) };
+    } catch (e) {
+      return { input, invalid: toGuardError(e, ReasonCode.INVALID_REFERENCE).message };
+    }
+  });
+  const invalid = refs.filter((r) => r.invalid !== undefined);
+  if (invalid.length > 0) {
+    const results = invalid.map((r) =>
+      undecided(r.input, ReasonCode.INVALID_REFERENCE, `${r.invalid}; nothing was verified`),
+    );
+    print(results, args, io);
+    return 2;
+  }
+
   const signal = AbortSignal.timeout(args.timeoutMs);
   const caPem = args.caFile ? await readText(args.caFile, '--ca-file') : undefined;
   const engine = createEngine({
@@ -46,68 +68,91 @@ export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
         : publicGoodRekorKeys();
 
     const results = await Promise.all(
-      args.images.map(
-        async (image): Promise<{ input: string; verdict?: ImageVerification; invalid?: string }> => {
-          try {
-            const ref = parseImageReference(image);
-            return {
-              input: image,
-              verdict: await engine.verifier.verify(ref, {
-                keys,
-                tlog: { mode: args.tlog, rekorKeys },
-                signal,
-              }),
-            };
-          } catch (e) {
-            return { input: image, invalid: toGuardError(e, ReasonCode.INVALID_REFERENCE).message };
-          }
-        },
-      ),
+      refs.map(async ({ ref }) => {
+        const verdict = await engine.verifier.verify(ref as ImageReference, {
+          keys,
+          tlog: { mode: args.tlog, rekorKeys },
+          signal,
+        });
+        return toJson(await explainMissingManifest(verdict, ref as ImageReference, engine, signal));
+      }),
     );
-
-    const json: VerifyResultJson[] = results.map((r) =>
-      r.verdict
-        ? {
-            image: r.verdict.image,
-            digest: r.verdict.digest ?? null,
-            verified: r.verdict.verified,
-            reason: r.verdict.reason,
-            message: r.verdict.message,
-            signatures: r.verdict.signatures.map((s) => ({
-              format: s.format,
-              key: s.key ?? null,
-              ok: s.ok,
-              reason: s.reason,
-              artifact: s.artifact,
-              message: s.message,
-            })),
-          }
-        : {
-            image: r.input,
-            digest: null,
-            verified: false,
-            reason: ReasonCode.INVALID_REFERENCE,
-            message: r.invalid ?? 'invalid reference',
-            signatures: [],
-          },
-    );
-    if (args.json) io.out(`${JSON.stringify({ results: json }, null, 2)}\n`);
-    else for (const r of json) io.out(humanResult(r));
-
-    if (results.some((r) => r.invalid !== undefined)) return 2;
-    if (results.some((r) => r.verdict && !r.verdict.verified && !r.verdict.error)) return 1;
-    if (results.some((r) => r.verdict?.error)) return 2;
+    print(results, args, io);
+    if (results.some((r) => !r.verified && r.error === undefined)) return 1;
+    if (results.some((r) => r.error !== undefined)) return 2;
     return 0;
   } finally {
     await engine.registry.close();
   }
 }
 
-async function loadKey(
-  arg: string,
-  args: VerifyArgs,
-  kms: ReturnType<typeof createEngine>['kms'],
-): Promise<TrustedKey> {
+/**
+ * NO_SIGNATURES for an image given by digest may mean the digest is not in the repository at all
+ * (a typo, another repository): then say so. One manifest GET, only in that case.
+ */
+async function explainMissingManifest(
+  verdict: ImageVerification,
+  ref: ImageReference,
+  engine: Engine,
+  signal: AbortSignal,
+): Promise<ImageVerification> {
+  if (verdict.reason !== ReasonCode.NO_SIGNATURES || ref.digest === undefined) return verdict;
+  try {
+    const found = await engine.registry.getManifest(ref, ref.digest, { signal });
+    if (found !== undefined) return verdict;
+  } catch {
+    return verdict; // the signature lookup already succeeded; keep its answer
+  }
+  return {
+    ...verdict,
+    reason: ReasonCode.NO_DIGEST,
+    message: `manifest not found: ${ref.digest} is not in ${ref.registry}/${ref.repository}`,
+  };
+}
+
+function toJson(v: ImageVerification): VerifyResultJson {
+  const result: VerifyResultJson = {
+    image: v.image,
+    digest: v.digest ?? null,
+    verified: v.verified,
+    reason: v.reason,
+    message: v.message,
+    signatures: v.signatures.map((s) => ({
+      format: s.format,
+      key: s.key ?? null,
+      ok: s.ok,
+      reason: s.reason,
+      artifact: s.artifact,
+      message: s.message,
+    })),
+  };
+  if (v.error) result.error = jsonError(v.reason, v.message);
+  return result;
+}
+
+function undecided(image: string, reason: ReasonCode, message: string): VerifyResultJson {
+  return {
+    image,
+    digest: null,
+    verified: false,
+    reason,
+    message,
+    error: jsonError(reason, message),
+    signatures: [],
+  };
+}
+
+function jsonError(code: string, message: string): JsonError {
+  const fix = fixFor(message);
+  return { code, message, ...(fix === undefined ? {} : { fix }) };
+}
+
+function print(results: VerifyResultJson[], args: VerifyArgs, io: CliIo): void {
+  if (args.json) io.out(jsonDocument({ results }));
+  else for (const r of results) io.out(humanResult(r));
+}
+
+async function loadKey(arg: string, args: VerifyArgs, kms: Engine['kms']): Promise<TrustedKey> {
   if (arg.startsWith(AWS_KMS_SCHEME)) return kms.load({ name: arg, ref: arg });
   return parsePemKey({ name: arg, pem: await readText(arg, '--key'), source: arg, hashAlgorithm: args.hash });
 }
@@ -123,12 +168,14 @@ export async function readText(path: string, flag: string): Promise<string> {
 
 function humanResult(r: VerifyResultJson): string {
   const where = r.digest && !r.image.includes('@') ? `${r.image}@${r.digest}` : r.image;
-  const lines = [`${r.verified ? 'VERIFIED' : 'NOT VERIFIED'}  ${where}`, `  ${r.reason}: ${r.message}`];
+  const headline = r.verified ? 'VERIFIED' : r.error ? 'COULD NOT DECIDE' : 'NOT VERIFIED';
+  const lines = [`${headline}  ${line(where)}`, `  ${r.reason}: ${line(r.message)}`];
+  if (r.error?.fix) lines.push(`  fix: ${r.error.fix}`);
   for (const s of r.signatures) {
     lines.push(
-      `  - ${s.format} ${s.artifact}: ${s.ok ? 'valid' : 'invalid'} ${s.reason}${s.key ? ` (key ${s.key})` : ''}`,
+      `  - ${s.format} ${s.artifact}: ${s.ok ? 'valid' : 'invalid'} ${s.reason}${s.key ? ` (key ${line(s.key)})` : ''}`,
     );
-    if (!s.ok) lines.push(`      ${s.message}`);
+    if (!s.ok) lines.push(`      ${line(s.message)}`);
   }
   return `${lines.join('\n')}\n`;
 }

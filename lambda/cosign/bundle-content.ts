@@ -10,18 +10,10 @@ export interface DsseContent {
   signatures: Buffer[];
 }
 
-export interface MessageSignatureContent {
-  type: 'messageSignature';
-  /** Sigstore HashAlgorithm name, e.g. SHA2_256. */
-  digestAlgorithm: string;
-  digest: Buffer;
-  signature: Buffer;
-}
-
 export interface ParsedBundle {
   mediaType: string;
   verificationMaterial: JsonObject;
-  content: DsseContent | MessageSignatureContent;
+  content: DsseContent;
 }
 
 export type BundleProblem = { problem: 'malformed' | 'unsupported'; message: string };
@@ -29,6 +21,9 @@ export type BundleProblem = { problem: 'malformed' | 'unsupported'; message: str
 /**
  * Parses a Sigstore bundle (v0.1–v0.3, protojson field names) into what verification needs.
  * Certificates, timestamps and inclusion proofs are left in verificationMaterial untouched.
+ * Only a DSSE envelope is accepted: that is how cosign signs an image. A messageSignature bundle is
+ * what `cosign sign-blob` makes; it signs arbitrary bytes, so a blob-signing key could otherwise
+ * approve anything whose digest happens to be an image's.
  */
 export function parseBundle(bytes: Buffer): ParsedBundle | BundleProblem {
   const malformed = (message: string): BundleProblem => ({ problem: 'malformed', message });
@@ -50,8 +45,14 @@ export function parseBundle(bytes: Buffer): ParsedBundle | BundleProblem {
   if ((dsseEnvelope === undefined) === (messageSignature === undefined)) {
     return malformed('the bundle must hold exactly one of dsseEnvelope and messageSignature');
   }
-  const content =
-    dsseEnvelope !== undefined ? parseDsse(dsseEnvelope) : parseMessageSignature(messageSignature);
+  if (messageSignature !== undefined) {
+    return {
+      problem: 'unsupported',
+      message:
+        'the bundle holds a messageSignature (a `cosign sign-blob` signature over some bytes); cosign signs images with a DSSE envelope (`cosign sign`), and only that is accepted',
+    };
+  }
+  const content = parseDsse(dsseEnvelope);
   if (typeof content === 'string') return malformed(content);
   return { mediaType, verificationMaterial, content };
 }
@@ -72,18 +73,4 @@ function parseDsse(envelope: unknown): DsseContent | string {
     sigs.push(sig);
   }
   return { type: 'dsse', payloadType, payload: payloadBytes, signatures: sigs };
-}
-
-function parseMessageSignature(message: unknown): MessageSignatureContent | string {
-  if (!isJsonObject(message)) return 'messageSignature is not an object';
-  const { messageDigest, signature } = message;
-  const sig = typeof signature === 'string' ? decodeBase64Strict(signature) : undefined;
-  if (sig === undefined) return 'messageSignature.signature is missing or not base64';
-  if (!isJsonObject(messageDigest)) return 'messageSignature.messageDigest is missing';
-  const { algorithm, digest } = messageDigest;
-  const digestBytes = typeof digest === 'string' ? decodeBase64Strict(digest) : undefined;
-  if (typeof algorithm !== 'string' || digestBytes === undefined) {
-    return 'messageSignature.messageDigest lacks algorithm or base64 digest';
-  }
-  return { type: 'messageSignature', digestAlgorithm: algorithm, digest: digestBytes, signature: sig };
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { HashAlgorithm, TrustedKey } from '../keys/types';
-import { verifyPrehashedSignature } from '../keys/verify-prehashed';
+import type { TrustedKey } from '../keys/types';
 import { verifySignature } from '../keys/verify-signature';
 import { ReasonCode } from '../reasons';
 import { listNames, signatureCheck } from './check-result';
-import { parseBundle, type DsseContent, type MessageSignatureContent } from './bundle-content';
+import { parseBundle, type DsseContent } from './bundle-content';
 import { preAuthEncoding } from './dsse';
 import { checkCosignStatement } from './in-toto-statement';
 import { isJsonObject } from './json-object';
@@ -22,19 +21,11 @@ export interface BundleInput {
   bytes: Buffer;
 }
 
-/** Sigstore HashAlgorithm names for messageDigest, mapped to the key hash they need. */
-const MESSAGE_DIGEST_HASH: Record<string, HashAlgorithm> = {
-  SHA2_256: 'sha256',
-  SHA2_384: 'sha384',
-  SHA2_512: 'sha512',
-};
-
 /**
  * Checks one Sigstore bundle (cosign v3 referrer). DSSE: a signature over the PAE bytes must verify
  * with a trusted key; then the in-toto Statement must be a cosign signature (predicateType
- * cosign/sign/v1) with the image digest as a subject. messageSignature: the signature must verify
- * over the message digest with a trusted key, and that digest must be the image digest itself (the
- * key signed the image manifest's bytes). Then the tlog policy applies to `tlogEntries`.
+ * cosign/sign/v1) with the image digest as a subject. Then the tlog policy applies to `tlogEntries`.
+ * A messageSignature bundle (`cosign sign-blob`) is UNSUPPORTED_FORMAT: it is not an image signature.
  * Never throws for a bad bundle; the publicKey hint only orders the keys tried.
  */
 export function verifyBundle(input: BundleInput, ctx: CosignVerifyContext): SignatureCheck {
@@ -57,10 +48,7 @@ export function verifyBundle(input: BundleInput, ctx: CosignVerifyContext): Sign
     return result(reason, bundle.message);
   }
   const keys = orderByHint(ctx.keys, bundle.verificationMaterial);
-  const signed =
-    bundle.content.type === 'dsse'
-      ? verifyDsse(bundle.content, keys, imageHex)
-      : verifyMessageSignature(bundle.content, keys, ctx.imageDigest, imageHex);
+  const signed = verifyDsse(bundle.content, keys, imageHex);
   if ('reason' in signed) return result(signed.reason, signed.message, signed.key);
 
   const tlog = applyTlogMode(ctx.tlog.mode, () =>
@@ -99,41 +87,6 @@ function verifyDsse(content: DsseContent, keys: readonly TrustedKey[], imageHex:
     return { reason: claims.reason, message: `signed by key "${key.name}", but ${claims.message}`, key };
   const sha256Hex = createHash('sha256').update(content.payload).digest('hex');
   return { content: { kind: 'dsse', sha256Hex, signature, key }, what: 'DSSE signature' };
-}
-
-/**
- * A messageSignature signs an artifact's bytes; the bundle only carries their digest. It binds the
- * image exactly when that digest is the image digest, i.e. the key signed the image manifest itself
- * (`cosign sign-blob` over the manifest). The signature is verified over the digest as a pre-hashed
- * message, so an unauthenticated messageDigest can never stand in for a real signature.
- */
-function verifyMessageSignature(
-  content: MessageSignatureContent,
-  keys: readonly TrustedKey[],
-  imageDigest: string,
-  imageHex: string,
-): SignedOutcome {
-  const hash = MESSAGE_DIGEST_HASH[content.digestAlgorithm];
-  if (hash === undefined) {
-    return {
-      reason: ReasonCode.UNSUPPORTED_FORMAT,
-      message: `message digest algorithm ${content.digestAlgorithm.slice(0, 40)} is not supported`,
-    };
-  }
-  const candidates = keys.filter((k) => k.hashAlgorithm === hash);
-  const key = candidates.find((k) => verifyPrehashedSignature(k, content.digest, content.signature));
-  if (key === undefined) return noKeyVerified(candidates, `message signature (${content.digestAlgorithm})`);
-  if (hash !== 'sha256' || content.digest.toString('hex') !== imageHex) {
-    return {
-      reason: ReasonCode.DIGEST_MISMATCH,
-      message: `signed by key "${key.name}", but the signed artifact (${hash}:${content.digest.toString('hex')}) is not this image (${imageDigest})`,
-      key,
-    };
-  }
-  return {
-    content: { kind: 'hashedrekord', sha256Hex: imageHex, signature: content.signature, key },
-    what: 'message signature over the image manifest',
-  };
 }
 
 function noKeyVerified(keys: readonly TrustedKey[], what: string): SignedOutcome {

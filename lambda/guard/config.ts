@@ -4,6 +4,8 @@ import { z } from 'zod';
 /** The Lambda's environment, validated once at start (a bad deployment fails loudly, not per event). */
 const EnvSchema = z.object({
   IMAGE_GUARD_POLICY_FILE: z.string().min(1).default('policy.json'),
+  // Checked by the policy loader (a missing or wrong hash is POLICY_INVALID, recorded per event).
+  IMAGE_GUARD_POLICY_SHA256: z.string().optional(),
   IMAGE_GUARD_TOPIC_ARN: z
     .string()
     .regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')
@@ -15,6 +17,8 @@ const EnvSchema = z.object({
 
 export interface GuardConfig {
   policyFile: string;
+  /** SHA-256 of the policy synth compiled (policySha256); the shipped file must match it. */
+  policySha256?: string;
   topicArn?: string;
   ledgerTable?: string;
   verifyDeadlineMs: number;
@@ -30,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, baseDir: string): GuardConfig
   const e = parsed.data;
   return {
     policyFile: path.resolve(baseDir, e.IMAGE_GUARD_POLICY_FILE),
+    policySha256: e.IMAGE_GUARD_POLICY_SHA256,
     topicArn: e.IMAGE_GUARD_TOPIC_ARN,
     ledgerTable: e.IMAGE_GUARD_LEDGER_TABLE,
     verifyDeadlineMs: e.IMAGE_GUARD_VERIFY_DEADLINE_MS,

@@ -3,7 +3,8 @@ import type { KmsKeyLoader } from '../keys/kms-key-loader';
 import { kmsRefFromPolicy } from '../keys/kms-ref';
 import { parsePemKey } from '../keys/pem-key';
 import type { TrustedKey } from '../keys/types';
-import { isKmsKey, type PolicyKey } from '../policy/schema';
+import { isKmsKey } from '../policy/key-kind';
+import type { PolicyKey } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 
 /**

@@ -5,7 +5,7 @@ import { buildIgnoredRecord } from '../decision/record';
 import { DynamoDecisionLedger, InMemoryDecisionLedger } from '../enforce/decision-ledger';
 import { toGuardError } from '../errors';
 import { policySha256 } from '../policy/hash';
-import { parsePolicy } from '../policy/load';
+import { loadShippedPolicy } from '../policy/shipped';
 import { ReasonCode } from '../reasons';
 import type { GuardConfig } from './config';
 import { createEngine, keyRingFor, rekorKeysFor } from './engine';
@@ -27,7 +27,7 @@ export function createLambdaGuard(
 ): EventHandler {
   try {
     const text = readFileSync(config.policyFile, 'utf8');
-    const policy = parsePolicy(text, { source: config.policyFile });
+    const policy = loadShippedPolicy(text, config.policySha256, config.policyFile);
     const engine = createEngine({
       registry: { insecureRegistries: policy.registries.insecure },
       cache: new VerdictCache(),

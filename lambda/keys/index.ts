@@ -15,4 +15,3 @@ export {
 export { createKmsClientFactory } from './kms-client-factory';
 export { loadTrustedKeys } from './load-trusted-keys';
 export { verifySignature } from './verify-signature';
-export { verifyPrehashedSignature } from './verify-prehashed';

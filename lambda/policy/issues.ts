@@ -5,7 +5,10 @@
 import type { z } from 'zod';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
+import { describe, formatPath } from './field-path';
 import { POLICY_FIELDS } from './schema';
+
+export { describe, formatPath };
 
 export interface PolicyIssue {
   /** Field path such as `rules[0].match.images[2]`; empty for the document as a whole. */
@@ -30,17 +33,6 @@ export function formatIssues(source: string, issues: readonly PolicyIssue[]): st
   return issues
     .map((i) => (i.path === '' ? `${source}: ${i.message}` : `${source}: ${i.path}: ${i.message}`))
     .join('\n');
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
-      out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
 }
 
 /** Turns zod's issues into policy issues with messages written for a policy author. */
@@ -73,16 +65,6 @@ function messageFor(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
-}
-
-/** A short description of a bad value: strings quoted and shortened, other kinds by type. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object') return 'a mapping';
-  return typeof value;
 }
 
 function allowedFieldsAt(path: readonly PropertyKey[]): readonly string[] | undefined {

@@ -1,17 +1,19 @@
 /**
  * Reading a policy: YAML or JSON text (JSON is YAML) → validated, compiled `Policy`, or a `PolicyError`
- * listing every problem with its field path. Used at `cdk synth`, by the CLI, and at Lambda start.
+ * listing every problem with its field path. Used at `cdk synth` and by the CLI; the Lambda reads the
+ * policy synth compiled with ./shipped.ts instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { compilePolicy } from './compile';
+import { deepFreeze } from './deep-freeze';
 import { crossCheck } from './cross-checks';
 import { PolicyError, describe, fromZodIssues, type PolicyIssue } from './issues';
 import { PolicyFileSchema, type Policy } from './schema';
+import { MAX_POLICY_BYTES } from './shipped';
 
-/** A policy is a few kilobytes; anything far larger is a mistake (or an attack on the parser). */
-export const MAX_POLICY_BYTES = 256 * 1024;
+export { MAX_POLICY_BYTES };
 /** YAML aliases can expand a small file into a huge tree ("billion laughs"); allow only a few. */
 const MAX_YAML_ALIASES = 100;
 
@@ -74,14 +76,6 @@ export function loadPolicyFile(file: string): Policy {
     throw new PolicyError(file, [{ path: '', message: `cannot read the policy file (${errorCode(e)})` }]);
   }
   return parsePolicy(text, { source: file, baseDir: path.dirname(path.resolve(file)) });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 function readKeyFileFromDisk(file: string): string {

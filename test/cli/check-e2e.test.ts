@@ -203,3 +203,164 @@ describe('image-guard check', () => {
     expect(stopped.record).toMatchObject({ type: 'image-guard.ignored', reason: 'EVENT_NOT_APPLICABLE' });
   });
 });
+
+describe('image-guard check: dry run conventions', () => {
+  /** The same policy, its key in KMS (as deployed), for --key-file to replace. */
+  function kmsPolicyFile(): string {
+    const file = path.join(tmp, `kms-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(
+      file,
+      `mode: enforce
+noMatch: deny
+keys:
+  - name: ci
+    kms: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+rules:
+  - name: local
+    match:
+      images: ["${registry.host}/**"]
+    keys: [ci]
+registries:
+  insecure: ["${registry.host}"]
+`,
+    );
+    return file;
+  }
+  const noAws = {
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+
+  it('--key-file NAME=FILE stands in for a KMS key: the policy is tested without AWS', async () => {
+    const keyFile = path.join(tmp, 'ci.pub');
+    writeFileSync(keyFile, sharedTestKey('p256').publicKeyPem);
+    const policy = kmsPolicyFile();
+    const event = eventFor([
+      { name: 'web', image: `${registry.host}/team/web:1.0`, imageDigest: signedDigest },
+    ]);
+
+    const replaced = await runCli(
+      [
+        'check',
+        '--policy',
+        policy,
+        '--event',
+        event,
+        '--key-file',
+        `ci=${keyFile}`,
+        '--json',
+        '--timeout',
+        '20',
+      ],
+      noAws,
+    );
+    expect(replaced.code).toBe(0);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({
+      type: 'image-guard.decision',
+      dryRun: true,
+      replacedKeys: ['ci'],
+      containers: [{ outcome: 'allow', reason: 'VERIFIED' }],
+    });
+
+    // Without it, the KMS key cannot be read here: could not decide, and the record says why.
+    const asIs = await runCli(
+      ['check', '--policy', policy, '--event', event, '--json', '--timeout', '20'],
+      noAws,
+    );
+    expect(asIs.code).toBe(2);
+    const record = JSON.parse(asIs.stdout);
+    expect(record).toMatchObject({
+      dryRun: true,
+      containers: [{ outcome: 'error', reason: 'KEY_UNAVAILABLE' }],
+      error: { code: 'KEY_UNAVAILABLE', message: expect.stringMatching(/^container web: /) },
+    });
+    expect(record).not.toHaveProperty('replacedKeys');
+  });
+
+  it('--key-file with a name the policy lacks, or a file that is not a public key → exit 2 naming it', async () => {
+    const event = eventFor([
+      { name: 'web', image: `${registry.host}/team/web:1.0`, imageDigest: signedDigest },
+    ]);
+    const keyFile = path.join(tmp, 'ci2.pub');
+    writeFileSync(keyFile, sharedTestKey('p256').publicKeyPem);
+    const unknown = await runCli([
+      'check',
+      '--policy',
+      kmsPolicyFile(),
+      '--event',
+      event,
+      '--key-file',
+      `release=${keyFile}`,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--key-file release=.*: the policy has no key "release" \(its keys: ci\)/);
+    const privateKey = path.join(tmp, 'private.pem');
+    writeFileSync(privateKey, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const bad = await runCli([
+      'check',
+      '--policy',
+      kmsPolicyFile(),
+      '--event',
+      event,
+      '--key-file',
+      `ci=${privateKey}`,
+      '--json',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toEqual({
+      error: {
+        code: 'INPUT_INVALID',
+        message: expect.stringMatching(/ci=.*private\.pem: the file is a PRIVATE key/),
+      },
+    });
+  });
+
+  it('human output: a dry run says so; exit 2 is COULD NOT DECIDE with what onError would do', async () => {
+    const allowed = await runCli([
+      'check',
+      '--policy',
+      policyFile('enforce'),
+      '--event',
+      eventFor([{ name: 'web', image: `${registry.host}/team/web:1.0`, imageDigest: signedDigest }]),
+    ]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^WOULD ALLOW {2}task .* \[dry run\]$/m);
+
+    const down = path.join(tmp, 'down-human.yaml');
+    writeFileSync(
+      down,
+      readFileSync(policyFile('enforce'), 'utf8')
+        .replace(`images: ["${registry.host}/**"]`, 'images: ["127.0.0.1:1/**"]')
+        .replace(`insecure: ["${registry.host}"]`, 'insecure: ["127.0.0.1:1"]'),
+    );
+    const undecided = await runCli([
+      'check',
+      '--policy',
+      down,
+      '--event',
+      eventFor([{ name: 'x', image: '127.0.0.1:1/team/web:1.0' }]),
+      '--timeout',
+      '20',
+    ]);
+    expect(undecided.code).toBe(2);
+    expect(undecided.stdout).toMatch(
+      /^COULD NOT DECIDE {2}task .* \[dry run\]; under onError the Lambda would alert it$/m,
+    );
+  });
+
+  it('an ignored event is a dry-run record too', async () => {
+    const stopped = await check(
+      policyFile('enforce'),
+      eventFor([{ name: 'x', image: `${registry.host}/team/rogue:6.6` }], {
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+      }),
+    );
+    expect(stopped.record).toMatchObject({ type: 'image-guard.ignored', dryRun: true });
+    expect(stopped.record).not.toHaveProperty('error');
+  });
+});

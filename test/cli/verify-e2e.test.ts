@@ -350,6 +350,8 @@ describe('signed by our own cosign-compatible signer', () => {
     expect(ok.code).toBe(0);
     const refused = await runCli(['verify', ref, '--key', keyFile, '--timeout', '10']);
     expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/^COULD NOT DECIDE {2}/);
+    expect(refused.stdout).toMatch(/fix: .*--ca-file PEM/);
   });
 });
 
@@ -395,6 +397,152 @@ describe('could not decide → exit 2, with a clear message', () => {
     const usage = await runCli(['verify', 'nginx']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/needs at least one --key/);
-    expect(usage.stderr).toMatch(/Usage:/);
+    // One line pointing at the command's help, not the whole usage.
+    expect(usage.stderr).toBe(
+      "image-guard: verify needs at least one --key (see 'image-guard verify --help')\n",
+    );
+  });
+});
+
+describe('CLI conventions', () => {
+  it('--help, verify --help, check --help and --version exit 0 on stdout', async () => {
+    const version = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version;
+    for (const [argv, expected] of [
+      [['--help'], /image-guard verify IMAGE/],
+      [['verify', '--help'], /--key KEY[\s\S]*--tlog[\s\S]*Default: verify-if-present/],
+      [['check', '--help'], /dry run[\s\S]*--key-file NAME=FILE/],
+      [['--version'], new RegExp(`^image-guard ${version.replace(/\./g, '\\.')}\n$`)],
+    ] as const) {
+      const run = await runCli([...argv]);
+      expect({ argv, code: run.code, stderr: run.stderr }).toEqual({ argv, code: 0, stderr: '' });
+      expect(run.stdout).toMatch(expected);
+    }
+  });
+
+  it('a usage error is one line naming --help; with --json, one JSON document with an error', async () => {
+    const plain = await runCli(['check', '--policy', 'p.yaml']);
+    expect(plain).toMatchObject({ code: 2, stdout: '' });
+    expect(plain.stderr).toBe("image-guard: check needs --event FILE (see 'image-guard check --help')\n");
+    const json = await runCli(['verify', 'nginx', '--key', 'k.pub', '--json', '--tlog', 'maybe']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'USAGE', message: expect.stringMatching(/--tlog must be one of/) },
+    });
+  });
+
+  it('exit 2 says COULD NOT DECIDE, exit 1 says NOT VERIFIED; --json marks only the undecided result', async () => {
+    const keyFile = writeTemp('conv.pub', sharedTestKey('p256').publicKeyPem);
+    const unsigned = await pushImage(registry, 'team/conv-unsigned', '1');
+    const args = [
+      'verify',
+      `${registry.host}/team/conv-unsigned:1`,
+      '127.0.0.1:1/team/app:1',
+      '--key',
+      keyFile,
+      '--insecure-registry',
+      registry.host,
+      '--insecure-registry',
+      '127.0.0.1:1',
+      '--timeout',
+      '20',
+    ];
+    const human = await runCli(args);
+    expect(human.code).toBe(1); // a definite "no" outranks "could not decide"
+    expect(human.stdout).toMatch(new RegExp(`^NOT VERIFIED {2}${registry.host}/team/conv-unsigned:1@`, 'm'));
+    expect(human.stdout).toMatch(/^COULD NOT DECIDE {2}127\.0\.0\.1:1\/team\/app:1$/m);
+    const json = await runCli([...args, '--json']);
+    const { results } = JSON.parse(json.stdout) as { results: Array<Record<string, unknown>> };
+    expect(results[0]).toMatchObject({ reason: 'NO_SIGNATURES', digest: unsigned.digest });
+    expect(results[0]).not.toHaveProperty('error');
+    expect(results[1]).toMatchObject({
+      reason: 'REGISTRY_UNAVAILABLE',
+      error: { code: 'REGISTRY_UNAVAILABLE', message: expect.any(String) },
+    });
+  });
+
+  it('an error before any result (a missing key file) is still exactly one JSON document', async () => {
+    const run = await runCli([
+      'verify',
+      `${registry.host}/team/app:1.0`,
+      '--key',
+      path.join(tmp, 'absent.pub'),
+      '--json',
+    ]);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: {
+        code: 'INPUT_INVALID',
+        message: expect.stringMatching(/absent\.pub: cannot read the file \(ENOENT\)/),
+      },
+    });
+    expect(run.stderr).toMatch(/^COULD NOT DECIDE {2}image-guard: --key .*absent\.pub/);
+  });
+
+  it('references are checked before keys are loaded', async () => {
+    const run = await runCli(['verify', 'UPPER/Case:x', '--key', path.join(tmp, 'absent.pub'), '--json']);
+    expect(run.code).toBe(2);
+    const { results } = JSON.parse(run.stdout) as { results: Array<Record<string, unknown>> };
+    expect(results).toEqual([
+      expect.objectContaining({
+        image: 'UPPER/Case:x',
+        reason: 'INVALID_REFERENCE',
+        error: expect.anything(),
+      }),
+    ]);
+    expect(run.stdout).not.toMatch(/absent\.pub/);
+  });
+
+  it('a plain-HTTP registry without --insecure-registry: the fix names the flag and the host', async () => {
+    const keyFile = writeTemp('http.pub', sharedTestKey('p256').publicKeyPem);
+    await pushImage(registry, 'team/http', '1');
+    const run = await runCli(['verify', `${registry.host}/team/http:1`, '--key', keyFile, '--json']);
+    expect(run.code).toBe(2);
+    const { results } = JSON.parse(run.stdout) as { results: Array<{ error?: { fix?: string } }> };
+    expect(results[0]?.error?.fix).toBe(
+      `if ${registry.host} speaks plain HTTP (a local or test registry), pass --insecure-registry ${registry.host}`,
+    );
+  });
+
+  it('a digest that is not in the repository is "manifest not found", not "no signatures"', async () => {
+    const keyFile = writeTemp('nf.pub', sharedTestKey('p256').publicKeyPem);
+    const present = await pushImage(registry, 'team/nf', '1');
+    const missing = `sha256:${'1'.repeat(64)}`;
+    const run = await verify([
+      `${registry.host}/team/nf@${missing}`,
+      `${registry.host}/team/nf@${present.digest}`,
+      '--key',
+      keyFile,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.results[0]).toMatchObject({
+      verified: false,
+      reason: 'NO_DIGEST',
+      message: `manifest not found: ${missing} is not in ${registry.host}/team/nf`,
+    });
+    // An existing but unsigned digest keeps its answer.
+    expect(run.results[1]).toMatchObject({ verified: false, reason: 'NO_SIGNATURES' });
+  });
+
+  it('a KMS key without a region: the fix says AWS_REGION', async () => {
+    const run = await runCli(
+      ['verify', `${registry.host}/team/app:1.0`, '--key', 'awskms:///alias/ci', '--json'],
+      {
+        AWS_REGION: '',
+        AWS_DEFAULT_REGION: '',
+        AWS_PROFILE: '',
+        AWS_CONFIG_FILE: path.join(tmp, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'no-aws-credentials'),
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'example',
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: {
+        code: 'KEY_UNAVAILABLE',
+        message: expect.stringMatching(/awskms:\/\/\/alias\/ci/),
+        fix: 'set AWS_REGION (or give the key as an ARN, which names its region)',
+      },
+    });
   });
 });

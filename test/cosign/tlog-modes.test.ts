@@ -9,8 +9,6 @@ import {
   goJson,
   makeBundle,
   makeLegacySignature,
-  makeMessageSignatureBundle,
-  sha256Digest,
   sharedTestKey,
   type BundleTlogOptions,
   type LegacyRekorOptions,
@@ -185,30 +183,5 @@ describe('tlog modes × evidence: Sigstore bundle (DSSE, Rekor v1 dsse entry)', 
     expect(run(withEntries([good, { ...good, integratedTime: '1' }]), 'required').reason).toBe(
       ReasonCode.TLOG_INVALID,
     );
-  });
-});
-
-describe('tlog: messageSignature bundle with a hashedrekord entry', () => {
-  const manifest = Buffer.from('{"schemaVersion":2}');
-  const run = (bytes: Buffer, mode: TlogMode) =>
-    verifyBundle(
-      { artifact: REFERRER, bytes },
-      context(sha256Digest(manifest), [key], mode, [rekor.rekorKey]),
-    );
-
-  it.each(matrix)('%s, %s → %s', (mode, evidence, expected) => {
-    const tlog: BundleTlogOptions | undefined =
-      evidence === 'absent'
-        ? undefined
-        : {
-            testRekorKey: rekor,
-            ...(evidence === 'present-tampered' ? { tamper: 'signature' as const } : {}),
-          };
-    const bytes = makeMessageSignatureBundle({
-      artifact: manifest,
-      key: signer,
-      ...(tlog === undefined ? {} : { tlog }),
-    });
-    expect(run(bytes, mode)).toMatchObject({ reason: expected });
   });
 });

@@ -2,7 +2,7 @@
  * The Lambda's wiring: createLambdaGuard (policy file → engine → Guard, or the POLICY_INVALID fallback)
  * and the real lambda/handler.ts module with Powertools Logger and Metrics writing to stdout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GuardError } from '../../lambda/errors';
 import { createLambdaGuard } from '../../lambda/guard/lambda-runtime';
+import { policySha256 } from '../../lambda/policy/hash';
 import { parsePolicy } from '../../lambda/policy/load';
 import { ReasonCode } from '../../lambda/reasons';
 import { startRegistry, type StartedRegistry } from '../support/registry';
@@ -80,8 +81,23 @@ function enforcePolicy(): string {
   });
 }
 
-function config(policyFile: string, extra: { topicArn?: string; ledgerTable?: string } = {}) {
-  return { policyFile, verifyDeadlineMs: 20_000, region: REGION, ...extra };
+/** As synth ships it: the compiled policy as JSON, and its SHA-256 for the environment. */
+function shipPolicy(name: string, source: string): { file: string; sha256: string } {
+  const compiled = parsePolicy(source, { source: name });
+  return { file: writePolicy(name, JSON.stringify(compiled, null, 2)), sha256: policySha256(compiled) };
+}
+
+function config(
+  shipped: { file: string; sha256?: string },
+  extra: { topicArn?: string; ledgerTable?: string } = {},
+) {
+  return {
+    policyFile: shipped.file,
+    policySha256: shipped.sha256,
+    verifyDeadlineMs: 20_000,
+    region: REGION,
+    ...extra,
+  };
 }
 
 describe('createLambdaGuard', () => {
@@ -89,7 +105,7 @@ describe('createLambdaGuard', () => {
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
     const guard = createLambdaGuard(
-      config(writePolicy('enforce.json', enforcePolicy()), {
+      config(shipPolicy('enforce.json', enforcePolicy()), {
         topicArn: TOPIC_ARN,
         ledgerTable: 'ledger-table',
       }),
@@ -128,12 +144,32 @@ describe('createLambdaGuard', () => {
   });
 
   it.each([
-    ['a missing policy file', () => path.join(dir, 'does-not-exist.yaml'), /does-not-exist\.yaml|ENOENT/],
     [
-      'an invalid policy',
-      () =>
-        writePolicy('typo.yaml', 'mode: enforce\nrules:\n  - name: r\n    keys: [ci]\n    requrie: all\n'),
-      /requrie/,
+      'a missing policy file',
+      () => ({ file: path.join(dir, 'does-not-exist.json'), sha256: 'a'.repeat(64) }),
+      /does-not-exist\.json|ENOENT/,
+    ],
+    [
+      'a policy file changed after synth (its SHA-256 differs)',
+      () => {
+        const shipped = shipPolicy('changed.json', enforcePolicy());
+        writeFileSync(shipped.file, readFileSync(shipped.file, 'utf8').replace('"enforce"', '"audit"'));
+        return shipped;
+      },
+      /is not the deployed policy's/,
+    ],
+    [
+      'no policy SHA-256 in the environment',
+      () => ({ file: shipPolicy('unhashed.json', enforcePolicy()).file }),
+      /IMAGE_GUARD_POLICY_SHA256/,
+    ],
+    [
+      'a file that is not a compiled policy (hash matching)',
+      () => ({
+        file: writePolicy('not-compiled.json', '{"mode":"enforce"}'),
+        sha256: policySha256({ mode: 'enforce' } as never),
+      }),
+      /not a compiled policy: version is missing or invalid/,
     ],
   ])('falls back on %s: every event is logged POLICY_INVALID and rejected', async (_what, file, detail) => {
     const logger = new RecordingLogger();
@@ -176,9 +212,9 @@ describe('lambda/handler.ts', () => {
   });
 
   it('handles an event through the real module and writes the JSON audit line and EMF metrics to stdout', async () => {
-    const compiled = parsePolicy(enforcePolicy(), { source: 'policy.json' });
-    const policyFile = writePolicy('compiled-policy.json', JSON.stringify(compiled));
-    process.env.IMAGE_GUARD_POLICY_FILE = policyFile;
+    const shipped = shipPolicy('compiled-policy.json', enforcePolicy());
+    process.env.IMAGE_GUARD_POLICY_FILE = shipped.file;
+    process.env.IMAGE_GUARD_POLICY_SHA256 = shipped.sha256;
     process.env.AWS_REGION = REGION;
     delete process.env.IMAGE_GUARD_TOPIC_ARN;
     delete process.env.IMAGE_GUARD_LEDGER_TABLE;
