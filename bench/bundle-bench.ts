@@ -142,6 +142,7 @@ export async function benchBundle(report: Report, workDir: string): Promise<void
     format: 'cjs',
     minify: true,
     sourcemap: true,
+    sourcesContent: false, // as the construct bundles it
     external: [...LAMBDA_EXTERNAL_MODULES],
     outfile,
     metafile: true,

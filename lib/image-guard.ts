@@ -224,6 +224,8 @@ export class EcsImageGuard extends Construct {
         target: 'node24',
         minify: true,
         sourceMap: true,
+        // Stack traces need names and lines, not the sources: a smaller map parses faster at cold start.
+        sourcesContent: false,
         externalModules: [...LAMBDA_EXTERNAL_MODULES],
         commandHooks: policyBundlingHooks(this.resolvedPolicy.json),
       },
