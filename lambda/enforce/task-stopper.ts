@@ -45,7 +45,7 @@ export async function stopTask(
     };
   } catch (e) {
     if (e instanceof GuardError) throw e;
-    const { kind, name, message } = classifyAwsError(e);
+    const { kind, name } = classifyAwsError(e);
     if (kind === 'not-found' && name === 'InvalidParameterException') return { status: 'already-gone' };
     throw new GuardError(ReasonCode.INTERNAL_ERROR, `StopTask failed: ${describeAwsError(e)}`, {
       retryable: kind === 'throttled' || kind === 'retryable',

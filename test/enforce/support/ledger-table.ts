@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
 
 export interface LedgerTable {
