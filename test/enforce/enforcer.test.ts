@@ -233,6 +233,22 @@ describe('enforce', () => {
     expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
   });
+  it('after a failed email, the next task of the group is emailed, not counted', async () => {
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(
+        Object.assign(new Error('not authorized to perform SNS:Publish'), {
+          name: 'AuthorizationErrorException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      )
+      .resolves({ MessageId: 'm-2' });
+    const d = deps(new InMemoryDecisionLedger());
+    await expect(enforce(notice({ taskArn: newTaskArn() }), d)).rejects.toMatchObject({ retryable: true });
+    await expect(enforce(notice({ taskArn: newTaskArn() }), d)).resolves.toMatchObject({ alert: 'sent' });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
+  });
 });
 
 describe('enforce when an invocation dies half-way (real DynamoDB semantics)', () => {
