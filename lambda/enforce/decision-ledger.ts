@@ -70,6 +70,11 @@ export interface DecisionLedger {
   groupAlertFailed(request: GroupAlertRequest, decision: GroupDecision): Promise<void>;
   /** The group's state (for a sweep that reports the count of a window that closed), if any. */
   readGroup(groupKey: string): Promise<GroupState | undefined>;
+  /**
+   * For a sweep: when the group's window has closed with tasks counted and not yet reported, takes
+   * the count (exactly one caller gets it, the next alert of the group no longer reports it).
+   */
+  takeClosedWindowCount(groupKey: string): Promise<{ counted: number; since: number } | undefined>;
 }
 
 /**
@@ -276,6 +281,27 @@ export class DynamoDecisionLedger implements DecisionLedger {
     };
   }
 
+  async takeClosedWindowCount(groupKey: string): Promise<{ counted: number; since: number } | undefined> {
+    const { UpdateItemCommand } = await dynamodb();
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { taskArn: S(groupKey) },
+          UpdateExpression: 'SET counted = :zero REMOVE countedSince',
+          ConditionExpression: 'windowEndsAt <= :now AND counted > :zero',
+          ExpressionAttributeValues: { ':zero': N(0), ':now': N(this.now()) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const counted = num(out.Attributes?.counted) ?? 0;
+      return { counted, since: num(out.Attributes?.countedSince) ?? 0 };
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+      throw e;
+    }
+  }
+
   private expiresAt(fromMs: number): number {
     return Math.floor(fromMs / 1000) + this.ttlDays * 86_400;
   }
@@ -417,6 +443,15 @@ export class InMemoryDecisionLedger implements DecisionLedger {
       group.counted += decision.counted;
       group.countedSince = decision.since;
     }
+  }
+
+  async takeClosedWindowCount(groupKey: string): Promise<{ counted: number; since: number } | undefined> {
+    const group = this.groups.get(groupKey);
+    if (!group || group.windowEndsAt > this.now() || group.counted <= 0) return undefined;
+    const taken = { counted: group.counted, since: group.countedSince ?? 0 };
+    group.counted = 0;
+    delete group.countedSince;
+    return taken;
   }
 
   async readGroup(groupKey: string): Promise<GroupState | undefined> {

@@ -124,6 +124,21 @@ describe.each(implementations)('%s', (_name, make) => {
     expect(await ledger.readGroup(key)).toMatchObject({ counted: 0 });
   });
 
+  it("hands a closed window's count to exactly one sweep, and the next alert no longer reports it", async () => {
+    const c = clock();
+    const ledger = make(c.now);
+    const key = `group#sweep-${newTask()}`;
+    await ledger.groupAlert(group({ groupKey: key }));
+    c.advance(1_000);
+    await ledger.groupAlert(group({ groupKey: key }));
+    await ledger.groupAlert(group({ groupKey: key }));
+    expect(await ledger.takeClosedWindowCount(key)).toBeUndefined(); // window still open
+    c.advance(3_600_000);
+    const taken = await Promise.all([ledger.takeClosedWindowCount(key), ledger.takeClosedWindowCount(key)]);
+    expect(taken.filter((t) => t !== undefined)).toEqual([{ counted: 2, since: T0 + 1_000 }]);
+    expect(await ledger.groupAlert(group({ groupKey: key }))).toEqual({ kind: 'alert', counted: 0 });
+  });
+
   it('alerts at once for a more severe outcome, and always when forced', async () => {
     const c = clock();
     const ledger = make(c.now);
