@@ -355,7 +355,7 @@ async function denyDeployment(input: LambdaBenchInput): Promise<void> {
       perThousand(ddbTotal, run.events),
       'calls',
       undefined,
-      `${ddbTotal} over ${run.events} events (${ddb.map(([name, n]) => `${name} ${n}`).join(', ')}): per task claim + done for the stop and the alert, one group update`,
+      `${ddbTotal} over ${run.events} events (${ddb.map(([name, n]) => `${name} ${n}`).join(', ')}): per task: claim + done for the stop and for the alert, and the group update (a counted task: the failed conditional open, then the count)`,
     );
   } finally {
     await bench.stop();
