@@ -1,4 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { untrustedText } from '../text/untrusted-text';
+import type { AlertKind } from './alert-group';
 import { explain } from './explain';
 import type { TaskNotice } from './notice';
 import { toPrintableAscii, truncateMiddle } from './text';
@@ -12,58 +14,108 @@ export interface AlertMessage {
   attributes: Record<string, MessageAttributeValue>;
 }
 
-function headline(notice: TaskNotice): string {
-  if (notice.stopped) return 'Stopped task';
-  if (notice.stopError) return 'FAILED to stop task';
-  if (notice.mode === 'audit' && notice.failing.some((c) => c.outcome === 'deny'))
-    return 'Would have stopped task';
-  return 'Alert for task';
+/** What actually happened to the task, as the enforcer saw it (not what the policy asked for). */
+export interface AlertFacts {
+  kind: AlertKind;
+  /** For `stopped`: ECS found the task already stopped or gone (nothing left to stop). */
+  alreadyStopped?: boolean;
+  /** For `stop-failed`: why StopTask failed (AWS's words). */
+  stopError?: string;
+  /** Tasks of the same group counted, not emailed, since the group's previous email. */
+  counted?: { count: number; since: number };
 }
 
-export function alertSubject(notice: TaskNotice): string {
-  const where = notice.service ? `${notice.clusterName}/${notice.service}` : notice.clusterName;
+/** The facts a notice implies on its own (before the enforcer knows more). */
+export function noticeFacts(notice: TaskNotice): AlertFacts {
+  if (notice.stopError) return { kind: 'stop-failed', stopError: notice.stopError };
+  if (notice.stopped) return { kind: 'stopped' };
+  if (notice.mode === 'audit' && notice.failing.some((c) => c.outcome === 'deny'))
+    return { kind: 'would-stop' };
+  return { kind: 'error' };
+}
+
+/** Outside text (names, images, messages, AWS error text): one line, capped. */
+const shown = (value: string | undefined, max?: number): string => untrustedText(value ?? '', max);
+
+function headline(notice: TaskNotice, facts: AlertFacts): string {
+  const base =
+    facts.kind === 'stopped'
+      ? facts.alreadyStopped
+        ? 'Task already stopped'
+        : 'Stopped task'
+      : facts.kind === 'stop-failed'
+        ? 'FAILED to stop task'
+        : facts.kind === 'would-stop'
+          ? 'Would have stopped task'
+          : 'Alert for task';
+  return notice.unconfirmed ? `${base} (unconfirmed digest)` : base;
+}
+
+export function alertSubject(notice: TaskNotice, facts: AlertFacts = noticeFacts(notice)): string {
+  const cluster = shown(notice.clusterName, 100);
+  const where = notice.service ? `${cluster}/${shown(notice.service, 100)}` : cluster;
   const first = notice.failing[0];
-  const what = first ? `${first.reason} (${first.name})` : 'policy failure';
-  const text = toPrintableAscii(`[image-guard] ${headline(notice)} in ${where}: ${what}`);
+  const what = first ? `${first.reason} (${shown(first.name, 100)})` : 'policy failure';
+  const more = facts.counted ? ` +${facts.counted.count} more` : '';
+  const text = toPrintableAscii(`[image-guard] ${headline(notice, facts)} in ${where}: ${what}${more}`);
   return truncateMiddle(text, SUBJECT_MAX);
 }
 
-export function alertBody(notice: TaskNotice): string {
-  const lines: string[] = [];
-  // Only a denial "would have stopped" the task; an audit-mode error is reported as what it is.
+function verdict(notice: TaskNotice, facts: AlertFacts): string {
   const denied = notice.failing.some((c) => c.outcome === 'deny');
-  const verdict = notice.stopped
-    ? 'ecs-image-guard STOPPED this task because a container image failed signature verification.'
-    : notice.stopError
-      ? `ecs-image-guard tried to stop this task and FAILED (${notice.stopError}). The task may still be running.`
-      : notice.mode === 'audit' && denied
-        ? 'ecs-image-guard is in AUDIT mode: it WOULD HAVE STOPPED this task. Nothing was stopped.'
-        : notice.mode === 'audit'
-          ? 'ecs-image-guard could not verify this task; in AUDIT mode nothing is stopped, so it was left running.'
-          : 'ecs-image-guard could not verify this task; by policy (onError: alert) it was left running.';
-  lines.push(verdict, '');
-  lines.push(`Cluster:          ${notice.clusterName}`);
-  if (notice.service) lines.push(`Service:          ${notice.service}`);
-  lines.push(`Task definition:  ${notice.taskDefinition}`);
-  lines.push(`Task:             ${notice.taskArn}`);
+  switch (facts.kind) {
+    case 'stopped':
+      return facts.alreadyStopped
+        ? 'ecs-image-guard decided to STOP this task because a container image failed signature verification; ECS reports the task was already stopped (or gone).'
+        : 'ecs-image-guard STOPPED this task because a container image failed signature verification.';
+    case 'stop-failed':
+      return `ecs-image-guard tried to stop this task and FAILED (${shown(facts.stopError, 500)}). The task may still be running.`;
+    case 'would-stop':
+      return 'ecs-image-guard is in AUDIT mode: it WOULD HAVE STOPPED this task. Nothing was stopped.';
+    default:
+      // Only a denial "would have stopped" the task; an audit-mode error is reported as what it is.
+      return notice.mode === 'audit' && !denied
+        ? 'ecs-image-guard could not verify this task; in AUDIT mode nothing is stopped, so it was left running.'
+        : 'ecs-image-guard could not verify this task; by policy (onError: alert) it was left running.';
+  }
+}
+
+export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(notice)): string {
+  const lines: string[] = [verdict(notice, facts)];
+  if (notice.unconfirmed) {
+    lines.push(
+      'The digest was UNCONFIRMED: ECS did not report it, image-guard resolved the tag itself, so the task may run another image than the one checked.',
+    );
+  }
+  if (facts.counted) {
+    const since = new Date(facts.counted.since).toISOString();
+    lines.push(
+      `${facts.counted.count} more task(s) of this service/family with the same container and digest failed since ${since}; they were handled the same way and counted, not emailed one by one.`,
+    );
+  }
+  lines.push('');
+  lines.push(`Cluster:          ${shown(notice.clusterName)}`);
+  if (notice.service) lines.push(`Service:          ${shown(notice.service)}`);
+  lines.push(`Task definition:  ${shown(notice.taskDefinition)}`);
+  lines.push(`Task:             ${shown(notice.taskArn)}`);
   if (notice.region || notice.account)
-    lines.push(`Account/region:   ${notice.account ?? '?'} / ${notice.region ?? '?'}`);
+    lines.push(`Account/region:   ${shown(notice.account ?? '?')} / ${shown(notice.region ?? '?')}`);
   lines.push(`Mode:             ${notice.mode}`);
-  lines.push(`Decision id:      ${notice.decisionId}`, '');
+  lines.push(`Decision id:      ${shown(notice.decisionId)}`, '');
   lines.push(`Failing container(s):`);
   for (const c of notice.failing) {
     lines.push(
-      `- ${c.name}`,
-      `    image:  ${c.image}`,
-      `    digest: ${c.digest ?? '(unknown)'}`,
-      `    result: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${c.rule}")` : ''}`,
+      `- ${shown(c.name)}`,
+      `    image:  ${shown(c.image, 1024)}`,
+      `    digest: ${c.digest ? shown(c.digest) : '(unknown)'}`,
+      `    result: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${shown(c.rule)}")` : ''}`,
       `    why:    ${explain(c.reason)}`,
-      `    detail: ${c.message}`,
+      `    detail: ${shown(c.message, 500)}`,
     );
   }
   const example = notice.failing.find((c) => c.digest) ?? notice.failing[0];
   const pinned = example
-    ? `${example.image.split('@')[0]}@${example.digest ?? '<digest>'}`
+    ? `${shown(example.image, 1024).split('@')[0]}@${example.digest ? shown(example.digest) : '<digest>'}`
     : '<image>@<digest>';
   lines.push(
     '',
@@ -74,23 +126,34 @@ export function alertBody(notice: TaskNotice): string {
     `    npx image-guard verify ${pinned} --key awskms:///<your-key-alias>`,
     '- Ask why this task was decided so, against the same policy:',
     '    npx image-guard check --policy <policy.yaml> --event <saved-event.json>',
-    `- Find this decision in CloudWatch Logs Insights: filter decisionId = "${notice.decisionId}"`,
+    `- Find this decision in CloudWatch Logs Insights: filter decisionId = "${shown(notice.decisionId)}"`,
   );
   return lines.join('\n');
 }
 
+/** The `result` attribute: what happened to the task (`action` keeps its first meaning). */
+function resultAttribute(facts: AlertFacts): string {
+  if (facts.kind === 'stopped' && facts.alreadyStopped) return 'already-stopped';
+  return facts.kind;
+}
+
 /** Attributes subscribers can filter on (SNS subscription filter policies). */
-export function alertAttributes(notice: TaskNotice): Record<string, MessageAttributeValue> {
+export function alertAttributes(
+  notice: TaskNotice,
+  facts: AlertFacts = noticeFacts(notice),
+): Record<string, MessageAttributeValue> {
   const first = notice.failing[0];
   const outcome = notice.failing.some((c) => c.outcome === 'deny') ? 'deny' : 'error';
   const attributes: Record<string, string> = {
-    cluster: notice.clusterName,
+    cluster: shown(notice.clusterName),
     outcome,
     mode: notice.mode,
-    action: notice.stopped ? 'stopped' : 'alerted',
+    action: facts.kind === 'stopped' ? 'stopped' : 'alerted',
+    result: resultAttribute(facts),
     reason: first?.reason ?? 'UNKNOWN',
   };
-  if (notice.service) attributes.service = notice.service;
+  if (notice.service) attributes.service = shown(notice.service);
+  if (notice.unconfirmed) attributes.digest = 'unconfirmed';
   return Object.fromEntries(
     Object.entries(attributes).map(([k, v]) => [
       k,
@@ -99,6 +162,10 @@ export function alertAttributes(notice: TaskNotice): Record<string, MessageAttri
   );
 }
 
-export function alertMessage(notice: TaskNotice): AlertMessage {
-  return { subject: alertSubject(notice), body: alertBody(notice), attributes: alertAttributes(notice) };
+export function alertMessage(notice: TaskNotice, facts: AlertFacts = noticeFacts(notice)): AlertMessage {
+  return {
+    subject: alertSubject(notice, facts),
+    body: alertBody(notice, facts),
+    attributes: alertAttributes(notice, facts),
+  };
 }

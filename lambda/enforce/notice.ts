@@ -29,4 +29,9 @@ export interface TaskNotice {
   taskDefinition: string;
   taskArn: string;
   failing: FailingContainer[];
+  /**
+   * The decision was made on a digest the guard resolved itself (reason DIGEST_UNCONFIRMED), not one
+   * ECS reported: the alert says the digest is unconfirmed.
+   */
+  unconfirmed?: boolean;
 }

@@ -57,6 +57,9 @@ export function compilePolicy(
     trustedImages: (file.trustedImages ?? []).map((t) => ({ image: t.image, reason: t.reason })),
     rules,
     registries: { insecure: (file.registries?.insecure ?? []).map((h) => h.toLowerCase()) },
+    ...(file.alerts?.windowMinutes !== undefined
+      ? { alerts: { windowMinutes: file.alerts.windowMinutes } }
+      : {}),
   };
   return { policy, issues };
 }

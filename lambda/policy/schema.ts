@@ -9,6 +9,9 @@
  *   transparencyLog: MODE         top level and per rule (a rule's value overrides the top level):
  *                                 ignore | verify-if-present (default) | required
  *   rekorPublicKeys: [PEM, …]     transparency-log public keys; replaces the shipped public-good key
+ *   alerts: { windowMinutes: N }  alert grouping window (default 60; 0 emails every task): the first
+ *                                 failing task of a (cluster, service or family, container, digest)
+ *                                 group is emailed, later ones within the window are counted
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -45,6 +48,8 @@ export const POLICY_LIMITS = {
   insecureRegistries: 50,
   pemChars: 64 * 1024,
   reasonChars: 1024,
+  /** One week: a longer window would hide a group's news for too long. */
+  alertWindowMinutes: 10_080,
 } as const;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -123,6 +128,15 @@ export const RegistriesSchema = z.strictObject({
     .optional(),
 });
 
+export const AlertsSchema = z.strictObject({
+  windowMinutes: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (email every task) or more')
+    .max(POLICY_LIMITS.alertWindowMinutes, `at most ${POLICY_LIMITS.alertWindowMinutes} (one week)`)
+    .optional(),
+});
+
 /** The policy file as written (before defaults, key files and rule inheritance are applied). */
 export const PolicyFileSchema = z.strictObject({
   version: z.literal(1).optional(),
@@ -142,6 +156,7 @@ export const PolicyFileSchema = z.strictObject({
     .optional(),
   rules: z.array(RuleSchema).max(POLICY_LIMITS.rules, `at most ${POLICY_LIMITS.rules} rules`).optional(),
   registries: RegistriesSchema.optional(),
+  alerts: AlertsSchema.optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -154,6 +169,7 @@ export const POLICY_FIELDS = {
   match: Object.keys(MatchSchema.shape),
   trustedImage: Object.keys(TrustedImageSchema.shape),
   registries: Object.keys(RegistriesSchema.shape),
+  alerts: Object.keys(AlertsSchema.shape),
 } as const;
 
 // ---- The compiled policy: defaults applied, key files inlined, rule settings resolved. ----
@@ -212,6 +228,8 @@ export interface Policy {
   trustedImages: TrustedImage[];
   rules: Rule[];
   registries: { insecure: string[] };
+  /** Present only when the file sets it (a policy without it keeps its hash); default `POLICY_DEFAULTS.alertWindowMinutes`. */
+  alerts?: { windowMinutes: number };
 }
 
 export const POLICY_DEFAULTS = {
@@ -221,6 +239,7 @@ export const POLICY_DEFAULTS = {
   transparencyLog: 'verify-if-present',
   require: 'any',
   hashAlgorithm: 'sha256',
+  alertWindowMinutes: 60,
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -228,6 +247,7 @@ export const POLICY_DEFAULTS = {
   transparencyLog: TlogMode;
   require: Requirement;
   hashAlgorithm: HashAlgorithm;
+  alertWindowMinutes: number;
 };
 
 export function isKmsKey(key: PolicyKey): key is KmsPolicyKey {

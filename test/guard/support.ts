@@ -10,6 +10,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { InMemoryDecisionLedger, type DecisionLedger } from '../../lambda/enforce/decision-ledger';
+import type { EnforcerDeps } from '../../lambda/enforce/enforcer';
 import { createEngine, keyRingFor, rekorKeysFor, type Engine } from '../../lambda/guard/engine';
 import { Guard, type AuditLogger, type GuardMetricName, type GuardMetrics } from '../../lambda/guard/guard';
 import { KmsKeyLoader } from '../../lambda/keys/kms-key-loader';
@@ -194,6 +195,8 @@ export interface GuardOptions {
   verifyDeadlineMs?: number;
   cache?: VerdictCache;
   kmsFailureBackoffMs?: number;
+  /** Enforcer settings (retries, alert window) over the defaults. */
+  enforcer?: Partial<Pick<EnforcerDeps, 'retry' | 'alertWindowMs' | 'budgetMs'>>;
 }
 
 /** A Guard built the way createLambdaGuard builds it, with AWS clients that the mocks answer. */
@@ -223,6 +226,7 @@ export function buildGuard(options: GuardOptions): GuardSetup {
       sns: new SNSClient({ region: REGION }),
       ...(topicArn ? { topicArn } : {}),
       ledger,
+      ...options.enforcer,
     },
     logger,
     metrics,

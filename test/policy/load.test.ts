@@ -148,6 +148,37 @@ registries:
     expect(policy.rules).toEqual([]);
   });
 
+  it('keeps the alert window when set, and adds nothing when not (the policy hash stays)', () => {
+    expect(parse('alerts: { windowMinutes: 15 }').alerts).toEqual({ windowMinutes: 15 });
+    expect(parse('alerts: { windowMinutes: 0 }').alerts).toEqual({ windowMinutes: 0 });
+    expect(parse('{}')).not.toHaveProperty('alerts');
+    expect(parse('alerts: {}')).not.toHaveProperty('alerts');
+    const policy = parse('alerts: { windowMinutes: 90 }');
+    expect(parse(JSON.stringify(policy))).toEqual(policy);
+  });
+
+  it('rejects a bad alert window', () => {
+    expect(issuesOf('alerts: { windowMinutes: -1 }')).toEqual([
+      expect.objectContaining({
+        path: 'alerts.windowMinutes',
+        message: expect.stringMatching(/0 \(email every task\) or more/),
+      }),
+    ]);
+    expect(issuesOf('alerts: { windowMinutes: 1.5 }')).toEqual([
+      expect.objectContaining({
+        path: 'alerts.windowMinutes',
+        message: expect.stringMatching(/int/),
+      }),
+    ]);
+    expect(issuesOf('alerts: { windowMinutes: 20000 }')).toEqual([
+      expect.objectContaining({
+        path: 'alerts.windowMinutes',
+        message: expect.stringMatching(/at most 10080/),
+      }),
+    ]);
+    expect(issuesOf('alerts: { window: 1h }')).toEqual([expect.objectContaining({ path: 'alerts.window' })]);
+  });
+
   it('accepts an empty mapping (audit, deny everything not trusted) and a policy with only noMatch allow', () => {
     expect(parse('{}').rules).toEqual([]);
     expect(parse('noMatch: allow').noMatch).toBe('allow');
@@ -221,7 +252,7 @@ rules: [{ name: r, keys: [ci-2026, vendr] }]`,
       {
         path: 'mdoe',
         message:
-          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries)',
+          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries, alerts)',
       },
     ],
   ],

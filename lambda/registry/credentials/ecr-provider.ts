@@ -1,4 +1,5 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import { isRetryableAwsError } from '../../aws/aws-error';
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
 import { isEcrRegistry, type EcrRegistryInfo } from '../../reference/ecr-host';
@@ -18,7 +19,6 @@ export interface EcrCredentialProviderOptions {
 
 /** ECR answers "expires in 12 hours"; when it omits `expiresAt`, assume this much less. */
 const ASSUMED_LIFETIME_MS = 60 * 60 * 1000;
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
 /**
  * Credentials for Amazon ECR private registries: `ecr:GetAuthorizationToken` in the registry's
@@ -89,10 +89,10 @@ export class EcrCredentialProvider implements CredentialProvider {
 }
 
 function mapEcrError(registry: string, region: string, e: unknown): GuardError {
-  const error = e as { name?: string; message?: string; $fault?: string };
+  const error = e as { name?: string; message?: string };
   const name = error.name ?? 'Error';
   const message = `ECR GetAuthorizationToken for ${registry} (${region}) failed: ${name}: ${error.message ?? String(e)}`;
-  if (THROTTLING.has(name) || error.$fault === 'server') {
+  if (isRetryableAwsError(e)) {
     return new GuardError(ReasonCode.REGISTRY_UNAVAILABLE, message, { retryable: true, cause: e });
   }
   return new GuardError(ReasonCode.REGISTRY_AUTH, message, { cause: e });
