@@ -61,9 +61,9 @@ rules:
 `);
     const { stack } = synthGuard({ policyFile: file }); // throws if any finding is unacknowledged
     expect(acknowledgements(stack)['GuardTest/Guard/Role']!.sort()).toEqual([
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:eu-west-1:111122223333:repository/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/prod-*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:ecr:eu-west-1:111122223333:repository/*]',
     ]);
   });
 

@@ -71,6 +71,19 @@ rules:
         `rules: [{ name: a, keys: [ci], match: { images: ["111122223333.dkr-ecr.eu-west-1.on.aws/x"] } }]`,
       ).needsEcr,
     ).toBe(true);
+    for (const host of [
+      '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com',
+      '111122223333.dkr-ecr.us-gov-west-1.on.aws',
+      '111122223333.dkr.ecr.us-isob-east-1.sc2s.sgov.gov',
+    ]) {
+      expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["${host}/x"] } }]`).needsEcr).toBe(true);
+    }
+    expect(
+      scope(
+        `rules: [{ name: a, keys: [ci], match: { images: ["s3.amazonaws.com/x", "111122223333.dkr.ecr.eu-west-1.amazonaws.com:443/x"] } }]`,
+      ).needsEcr,
+    ).toBe(false);
     expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["**"] } }]`).needsEcr).toBe(true);
     expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["*/x"] } }]`).needsEcr).toBe(true);
     expect(
