@@ -1,6 +1,7 @@
 import { policyScope } from '../../lambda/policy/scope';
 import { parsePolicy } from '../../lambda/policy/load';
-import { KEY_ARN } from './support';
+import fs from 'node:fs';
+import { KEY_ARN, PUBKEY_PEM_PATH, indent } from './support';
 
 const KEYS = `
 keys:
@@ -9,9 +10,7 @@ keys:
   - { name: unused, kms: arn:aws:kms:eu-west-1:111122223333:alias/unused }
   - name: pem
     publicKey: |
-      -----BEGIN PUBLIC KEY-----
-      MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
-      -----END PUBLIC KEY-----
+${indent(fs.readFileSync(PUBKEY_PEM_PATH, 'utf8'), 6)}
 `;
 const scope = (yaml: string) => policyScope(parsePolicy(`${KEYS}${yaml}`, { source: 't' }));
 
