@@ -13,7 +13,7 @@ export {
   type MatchTarget,
   type VerificationSummary,
 } from './evaluate';
-export { canonicalJson, policySha256 } from './hash';
+export { policySha256 } from './hash';
 export { imageMatchForms, splitImage } from './image-forms';
 export { PolicyError, type PolicyIssue } from './issues';
 export { parseKmsKeyRef, type KmsKeyRef, type ParsedKmsRef } from '../keys/kms-ref';

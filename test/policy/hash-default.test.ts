@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { defaultPolicy, DEFAULT_KEY_NAME, DEFAULT_RULE_NAME } from '../../lambda/policy/default-policy';
 import { decideContainer, matchContainer } from '../../lambda/policy/evaluate';
-import { canonicalJson, policySha256 } from '../../lambda/policy/hash';
+import { canonicalJson } from '../../lambda/cosign/tlog/canonical-json';
+import { policySha256 } from '../../lambda/policy/hash';
 import { PolicyError } from '../../lambda/policy/issues';
 import { parsePolicy } from '../../lambda/policy/load';
 import { keySpecsOf } from '../../lambda/policy/key-specs';
@@ -20,6 +21,12 @@ describe('canonicalJson / policySha256', () => {
     const p = parsePolicy(`keys: [{ name: k, kms: alias/k }]`, { source: 't' });
     expect(policySha256(p)).toBe(createHash('sha256').update(canonicalJson(p)).digest('hex'));
     expect(policySha256(p)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('uses the one RFC 8785 serialiser: a value JSON cannot represent is refused, never written as null', () => {
+    const p = parsePolicy(`keys: [{ name: k, kms: alias/k }]`, { source: 't' });
+    expect(() => policySha256({ ...p, extra: Number.NaN } as typeof p)).toThrow(/non-finite number/);
+    expect(() => policySha256({ ...p, extra: [undefined] } as typeof p)).toThrow(/cannot represent/);
   });
 
   it('does not change with formatting, field order, comments, explicit defaults or JSON vs YAML', () => {
