@@ -22,7 +22,7 @@ const MAX_PEM_BLOCKS = 16;
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 
 /** The PEM block labels a public key is read from. */
-export const PEM_PUBLIC_KEY_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE'] as const;
+const PEM_PUBLIC_KEY_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE'] as const;
 
 /** What is wrong with a PEM public key, in words that follow `key "NAME" (SOURCE): `. */
 class PemKeyProblem extends Error {}

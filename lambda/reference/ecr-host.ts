@@ -12,6 +12,7 @@
  * runtime pulls from it anonymously (the registry's token service gives anonymous pull tokens), so it
  * needs neither credentials nor IAM.
  */
+import { isLiteralGlob } from '../policy/glob';
 
 /** An AWS partition as ECR hosts name it: its regions start with `regionPrefix`. */
 export interface EcrPartition {
@@ -98,11 +99,10 @@ export type EcrRegistryGlob =
   | { kind: 'some'; account: string; region: string; partitions: string[] };
 
 const ECR_HOST_GLOB = hostShape('[0-9*?]+', '[a-z0-9*?_-]+');
-const GLOB_CHARACTER = /[*?]/;
 
 export function ecrRegistriesMatching(hostGlob: string): EcrRegistryGlob {
   const host = hostGlob.toLowerCase();
-  if (!GLOB_CHARACTER.test(host)) {
+  if (isLiteralGlob(host)) {
     const info = isEcrRegistry(host);
     return info === undefined
       ? { kind: 'none' }
@@ -126,6 +126,6 @@ function mayBeRegionOf(regionGlob: string, partition: EcrPartition): boolean {
     // The default partition: every region that no other partition claims.
     return !ECR_PARTITIONS.some((p) => p.regionPrefix !== '' && literalPrefix.startsWith(p.regionPrefix));
   }
-  if (!GLOB_CHARACTER.test(regionGlob)) return regionGlob.startsWith(partition.regionPrefix);
+  if (isLiteralGlob(regionGlob)) return regionGlob.startsWith(partition.regionPrefix);
   return literalPrefix.startsWith(partition.regionPrefix) || partition.regionPrefix.startsWith(literalPrefix);
 }

@@ -5,7 +5,7 @@ import { DOCKER_HUB, isDockerHub } from './docker-hub';
 import { NAME_TOTAL_LENGTH_MAX, registryHostProblem, repositoryProblem, tagProblem } from './grammar';
 import type { ImageReference } from './types';
 
-export const DEFAULT_TAG = 'latest';
+const DEFAULT_TAG = 'latest';
 
 /** Longer input is rejected before any parsing (a valid reference is at most ~520 characters). */
 const MAX_INPUT_LENGTH = 1024;
