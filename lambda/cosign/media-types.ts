@@ -8,20 +8,11 @@ export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigni
 /** The one annotation key with the "cosignproject" prefix. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
-export const CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain';
 /** The Rekor "SET bundle": `{"SignedEntryTimestamp": …, "Payload": {body, integratedTime, logIndex, logID}}`. */
 export const REKOR_BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle';
-export const RFC3161_TIMESTAMP_ANNOTATION = 'dev.sigstore.cosign/rfc3161timestamp';
 /** `critical.type` of a simple-signing payload. */
 export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 
-// Media types of the `.sig` manifest and its config (OCI default; Docker with COSIGN_DOCKER_MEDIA_TYPES=1).
-export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
-export const OCI_CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
-export const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_CONFIG_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
-export const OCI_EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
 /** The empty config blob `{}` every OCI 1.1 artifact manifest points at. */
 export const OCI_EMPTY_CONFIG_DIGEST =
   'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a';
@@ -54,12 +45,6 @@ export const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
 export function isBundleMediaType(mediaType: string): boolean {
   return typeof mediaType === 'string' && mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX);
 }
-
-// Referrer manifest annotations written by cosign v3 (pkg/oci/remote/write.go).
-export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-export const BUNDLE_PREDICATE_TYPE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
-export const OCI_CREATED_ANNOTATION = 'org.opencontainers.image.created';
-export const BUNDLE_CONTENT_DSSE = 'dsse-envelope';
 
 // DSSE / in-toto.
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';

@@ -1,9 +1,8 @@
 import { GuardError } from '../errors';
 import type { KmsKeyLoader } from '../keys/kms-key-loader';
-import { kmsRefFromPolicy } from '../keys/kms-ref';
-import { parsePemKey } from '../keys/pem-key';
+import { loadTrustedKey } from '../keys/load-trusted-key';
 import type { TrustedKey } from '../keys/types';
-import { isKmsKey } from '../policy/key-kind';
+import { keySpecOf } from '../policy/key-specs';
 import type { PolicyKey } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 
@@ -34,16 +33,7 @@ export class KeyRing {
       return Promise.reject(
         new GuardError(ReasonCode.KEY_UNAVAILABLE, `the policy has no key named "${name}"`),
       );
-    const pending = isKmsKey(key)
-      ? this.kms.load({ name, ref: kmsRefFromPolicy(key.kms) })
-      : Promise.resolve().then(() =>
-          parsePemKey({
-            name,
-            pem: key.publicKey,
-            source: `policy key "${name}"`,
-            hashAlgorithm: key.hashAlgorithm,
-          }),
-        );
+    const pending = loadTrustedKey(keySpecOf(key), this.kms);
     // A failed load is not remembered here: the KMS loader has its own back-off, and a retry must be possible.
     pending.catch(() => this.loaded.delete(name));
     this.loaded.set(name, pending);

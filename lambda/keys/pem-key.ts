@@ -21,12 +21,31 @@ const MAX_PEM_BLOCKS = 16;
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 
+/** The PEM block labels a public key is read from. */
+const PEM_PUBLIC_KEY_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY', 'CERTIFICATE'] as const;
+
+/** What is wrong with a PEM public key, in words that follow `key "NAME" (SOURCE): `. */
+class PemKeyProblem extends Error {}
+
 /**
- * Parses a trusted public key from PEM text: an SPKI `PUBLIC KEY` (cosign.pub), a PKCS#1
- * `RSA PUBLIC KEY`, or an X.509 `CERTIFICATE` (its subject public key is used; the certificate's
- * chain and validity are not checked — it is only a key carrier here). Several blocks are allowed
- * only if they all hold the same key. Private keys are refused, never parsed.
+ * Reads the public key from PEM text: an SPKI `PUBLIC KEY` (cosign.pub), a PKCS#1 `RSA PUBLIC KEY`,
+ * or an X.509 `CERTIFICATE` (its subject public key is used; the certificate's chain and validity are
+ * not checked — it is only a key carrier here). Several blocks are allowed only if they all hold the
+ * same key. Private keys are refused, never parsed; so are keys cosign cannot verify with.
+ * The policy check (policy/pem.ts) calls this too, so a synth accepts exactly the keys the runtime does.
  */
+export function readPemPublicKey(
+  pem: string,
+): { ok: true; publicKey: KeyObject; fingerprint: string } | { ok: false; problem: string } {
+  try {
+    return { ok: true, ...publicKeyOf(pem) };
+  } catch (e) {
+    if (e instanceof PemKeyProblem) return { ok: false, problem: e.message };
+    throw e;
+  }
+}
+
+/** A trusted key from PEM text (readPemPublicKey); a GuardError(KEY_UNAVAILABLE) naming the key and what is wrong. */
 export function parsePemKey(spec: PemKeySpec): TrustedKey {
   const fail = (what: string): GuardError =>
     new GuardError(ReasonCode.KEY_UNAVAILABLE, `key "${spec.name}" (${spec.source}): ${what}`);
@@ -35,7 +54,20 @@ export function parsePemKey(spec: PemKeySpec): TrustedKey {
   if (!isHashAlgorithm(hashAlgorithm)) {
     throw fail(`hashAlgorithm "${String(hashAlgorithm)}" is not one of ${HASH_ALGORITHMS.join(', ')}`);
   }
-  const text = typeof spec.pem === 'string' ? spec.pem : '';
+  const read = readPemPublicKey(spec.pem);
+  if (!read.ok) throw fail(read.problem);
+  return {
+    name: spec.name,
+    source: spec.source,
+    publicKey: read.publicKey,
+    hashAlgorithm,
+    fingerprint: read.fingerprint,
+  };
+}
+
+function publicKeyOf(pem: unknown): { publicKey: KeyObject; fingerprint: string } {
+  const fail = (what: string) => new PemKeyProblem(what);
+  const text = typeof pem === 'string' ? pem : '';
   if (text.trim() === '') throw fail('the PEM is empty');
   if (text.length > MAX_PEM_CHARS) throw fail(`the PEM is larger than ${MAX_PEM_CHARS} characters`);
   if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
@@ -64,10 +96,10 @@ export function parsePemKey(spec: PemKeySpec): TrustedKey {
   const [[fingerprint, publicKey]] = [...keys.entries()] as [[string, KeyObject]];
   const unsupported = unsupportedKeyReason(publicKey);
   if (unsupported !== undefined) throw fail(unsupported);
-  return { name: spec.name, source: spec.source, publicKey, hashAlgorithm, fingerprint };
+  return { publicKey, fingerprint };
 }
 
-function publicKeyFromBlock(label: string, body: string, fail: (what: string) => GuardError): KeyObject {
+function publicKeyFromBlock(label: string, body: string, fail: (what: string) => Error): KeyObject {
   if (/^\s*Proc-Type:.*ENCRYPTED/m.test(body)) throw fail(`the ${label} block is encrypted`);
   if (/^[^\s:]+:/m.test(body)) throw fail(`the ${label} block has PEM headers, which are not supported`);
   const base64 = body.replace(/\s+/g, '');
@@ -89,5 +121,5 @@ function publicKeyFromBlock(label: string, body: string, fail: (what: string) =>
   } catch (e) {
     throw fail(`the ${label} block cannot be parsed (${e instanceof Error ? e.message : String(e)})`);
   }
-  throw fail(`unsupported PEM block "${label}" (expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)`);
+  throw fail(`unsupported PEM block "${label}" (expected ${PEM_PUBLIC_KEY_LABELS.join(', ')})`);
 }

@@ -11,21 +11,6 @@ export const MIN_RSA_BITS = 2048;
 /** Larger moduli only cost CPU for every verification; no real signer uses them. */
 export const MAX_RSA_BITS = 8192;
 
-/** A short human label for a supported key, e.g. `EC P-256`, `RSA-4096`, `Ed25519`. */
-export function keyTypeLabel(publicKey: KeyObject): string {
-  const details = publicKey.asymmetricKeyDetails ?? {};
-  switch (publicKey.asymmetricKeyType) {
-    case 'ec':
-      return `EC ${SUPPORTED_CURVES[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown curve'}`;
-    case 'rsa':
-      return `RSA-${details.modulusLength ?? '?'}`;
-    case 'ed25519':
-      return 'Ed25519';
-    default:
-      return publicKey.asymmetricKeyType ?? 'unknown';
-  }
-}
-
 /**
  * Why a public key cannot be used to verify cosign signatures, or undefined when it can.
  * Accepts what cosign verifies with a PEM or KMS key: ECDSA on NIST curves, RSA (PKCS#1 v1.5)

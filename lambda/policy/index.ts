@@ -13,11 +13,11 @@ export {
   type MatchTarget,
   type VerificationSummary,
 } from './evaluate';
-export { canonicalJson, policySha256 } from './hash';
+export { policySha256 } from './hash';
 export { imageMatchForms, splitImage } from './image-forms';
 export { PolicyError, type PolicyIssue } from './issues';
 export { parseKmsKeyRef, type KmsKeyRef, type ParsedKmsRef } from '../keys/kms-ref';
-export { keySpecsOf } from './key-specs';
+export { keySpecOf } from './key-specs';
 export { loadPolicyFile, MAX_POLICY_BYTES, parsePolicy, type ParsePolicyOptions } from './load';
 export * from './schema';
 export { policyScope, type PolicyScope } from './scope';

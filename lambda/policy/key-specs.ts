@@ -1,21 +1,18 @@
-/** The policy's keys in the form lambda/keys loads them (KeySpec). */
+/** A policy key in the form lambda/keys loads it (KeySpec, for loadTrustedKey). */
+import { kmsRefFromPolicy } from '../keys/kms-ref';
 import type { KeySpec } from '../keys/types';
-import { isKmsKey, type Policy } from './schema';
+import { isKmsKey } from './key-kind';
+import type { PolicyKey } from './schema';
 
-/** Specs for the named keys (all keys when `names` is omitted), in policy order. */
-export function keySpecsOf(policy: Policy, names?: readonly string[]): KeySpec[] {
-  const wanted = names ? new Set(names) : undefined;
-  return policy.keys
-    .filter((k) => wanted === undefined || wanted.has(k.name))
-    .map((k): KeySpec =>
-      isKmsKey(k)
-        ? { name: k.name, kind: 'kms', ref: k.kms }
-        : {
-            name: k.name,
-            kind: 'pem',
-            pem: k.publicKey,
-            source: `policy key "${k.name}"`,
-            hashAlgorithm: k.hashAlgorithm,
-          },
-    );
+/** The spec of one policy key: a KMS key as its cosign `awskms://` URI, a PEM key with its hash. */
+export function keySpecOf(key: PolicyKey): KeySpec {
+  return isKmsKey(key)
+    ? { name: key.name, kind: 'kms', ref: kmsRefFromPolicy(key.kms) }
+    : {
+        name: key.name,
+        kind: 'pem',
+        pem: key.publicKey,
+        source: `policy key "${key.name}"`,
+        hashAlgorithm: key.hashAlgorithm,
+      };
 }

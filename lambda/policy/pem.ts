@@ -1,14 +1,18 @@
 /**
- * A shallow check that text is PEM (RFC 7468) of a kind a public key can come in. Parsing the key
- * itself happens in lambda/keys; this only catches the mistakes a policy author makes: a path where
- * the PEM should be, a truncated paste, or, worst, a private key.
+ * Whether text is a PEM public key the guard can use. The first checks catch the mistakes a policy
+ * author makes (a path where the PEM should be, a truncated paste, or, worst, a private key) in their
+ * own words; then the runtime's own key reader (keys/pem-key.ts) decides, so the policy accepts exactly
+ * the keys the runtime can load (no `EC PUBLIC KEY` block, secp256k1 or unparsable DER gets through).
  */
+import { readPemPublicKey } from '../keys/pem-key';
 
 const BLOCK_RE = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\s]*?)-----END ([A-Z0-9 ]+)-----/g;
-const PUBLIC_LABELS = new Set(['PUBLIC KEY', 'CERTIFICATE', 'RSA PUBLIC KEY', 'EC PUBLIC KEY']);
 
-/** Why `text` is not a PEM public key or certificate, or undefined when it looks like one. */
-export function pemProblem(text: string, accepted: ReadonlySet<string> = PUBLIC_LABELS): string | undefined {
+/**
+ * Why `text` is not a PEM public key or certificate the runtime can load, or undefined when it is one.
+ * `accepted` narrows the block labels further (transparency-log keys: `PUBLIC KEY` only).
+ */
+export function pemProblem(text: string, accepted?: ReadonlySet<string>): string | undefined {
   if (/PRIVATE KEY-----/.test(text)) {
     return 'is a PRIVATE key; give the public key (for cosign: cosign.pub, or `cosign public-key`)';
   }
@@ -18,14 +22,15 @@ export function pemProblem(text: string, accepted: ReadonlySet<string> = PUBLIC_
   for (const m of trimmed.matchAll(BLOCK_RE)) {
     const label = m[1] as string;
     if (label !== m[3]) return `has a "BEGIN ${label}" block closed by "END ${m[3] as string}"`;
-    if (!accepted.has(label)) {
+    if (accepted !== undefined && !accepted.has(label)) {
       return `has a "${label}" block; expected one of: ${[...accepted].join(', ')}`;
     }
     if ((m[2] as string).replace(/\s/g, '').length === 0) return `has an empty "${label}" block`;
     blocks++;
   }
   if (blocks === 0) return 'is not complete PEM: no matching "-----END …-----" line';
-  return undefined;
+  const read = readPemPublicKey(text);
+  return read.ok ? undefined : `is not a usable public key: ${read.problem}`;
 }
 
 export const PUBLIC_KEY_ONLY: ReadonlySet<string> = new Set(['PUBLIC KEY']);

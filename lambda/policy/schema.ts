@@ -250,6 +250,4 @@ export const POLICY_DEFAULTS = {
   alertWindowMinutes: number;
 };
 
-export function isKmsKey(key: PolicyKey): key is KmsPolicyKey {
-  return 'kms' in key;
-}
+export { isKmsKey } from './key-kind';

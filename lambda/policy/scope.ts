@@ -16,13 +16,14 @@
  * - `kmsKeys`: the KMS references (awskms:// prefix removed) of keys that some rule uses; a key that no
  *   rule names is never used to verify. Forms: key ARN, alias ARN, `alias/NAME`, key id
  *   (parseKmsKeyRef tells them apart; an alias or key id needs the stack's account and region).
- * - `needsEcr`: false only when every rule names images and every image pattern is for a fixed registry
- *   host that is not private ECR; a rule without images, or a pattern whose host has a wildcard,
- *   may meet a private ECR image, which needs ecr:GetAuthorizationToken.
+ * - `needsEcr`: false only when every rule names images and no image pattern can name a private ECR
+ *   image (ecr-images.ts, from the host table the runtime's ECR credentials use); a rule without images,
+ *   or a pattern that may name an ECR image, needs ecr:GetAuthorizationToken.
  */
-import { isLiteralGlob } from './glob';
+import { ecrImageScope } from './ecr-images';
 import { parseKmsKeyRef } from '../keys/kms-ref';
-import { isKmsKey, type Policy } from './schema';
+import { isKmsKey } from './key-kind';
+import type { Policy } from './schema';
 
 export interface PolicyScope {
   allClusters: boolean;
@@ -31,9 +32,6 @@ export interface PolicyScope {
   kmsKeys: string[];
   needsEcr: boolean;
 }
-
-/** Private ECR hosts: ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], dual-stack ACCOUNT.dkr-ecr.REGION.on.aws. */
-const AWS_HOST = /(?:^|\.)(?:amazonaws\.com(?:\.cn)?|on\.aws)$/;
 
 export function policyScope(policy: Policy): PolicyScope {
   const allClusters = policy.noMatch === 'deny' || policy.rules.some((r) => r.match.clusters === undefined);
@@ -50,22 +48,13 @@ export function policyScope(policy: Policy): PolicyScope {
   );
 
   const needsEcr = policy.rules.some(
-    (r) => r.match.images === undefined || r.match.images.some((p) => mayBePrivateEcr(p)),
+    (r) => r.match.images === undefined || r.match.images.some((p) => ecrImageScope(p).kind !== 'none'),
   );
   return { allClusters, clusterPatterns, canStop, kmsKeys, needsEcr };
 }
 
 function bareKmsRef(kms: string): string {
   return parseKmsKeyRef(kms)?.value ?? kms;
-}
-
-/** A pattern may name a private ECR image unless its registry host is literal and not an ECR host. */
-function mayBePrivateEcr(pattern: string): boolean {
-  const slash = pattern.indexOf('/');
-  if (slash < 0) return true;
-  const host = pattern.slice(0, slash).replace(/:\d+$/, '');
-  if (!isLiteralGlob(host)) return true;
-  return AWS_HOST.test(host.toLowerCase());
 }
 
 function sortedUnique(values: string[]): string[] {

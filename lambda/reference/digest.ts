@@ -5,7 +5,7 @@
  */
 
 /** Registered algorithms and the length of their lower-case hex encoding. */
-export const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 } as const;
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 } as const;
 
 export type DigestAlgorithm = keyof typeof DIGEST_HEX_LENGTH;
 

@@ -9,7 +9,7 @@ import { isIPv6 } from 'node:net';
 
 /** Maximum length of `registry/repository` (distribution `NameTotalLengthMax`). */
 export const NAME_TOTAL_LENGTH_MAX = 255;
-export const TAG_LENGTH_MAX = 128;
+const TAG_LENGTH_MAX = 128;
 
 const TAG_GRAMMAR = /^[\w][\w.-]{0,127}$/;
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
@@ -31,7 +31,7 @@ export function tagProblem(tag: string): string | undefined {
 }
 
 /** One `/`-separated component of a repository path. */
-export function pathComponentProblem(component: string): string | undefined {
+function pathComponentProblem(component: string): string | undefined {
   if (component === '')
     return 'the repository path has an empty component (check for "//" or a trailing "/")';
   if (/[A-Z]/.test(component))

@@ -1,14 +1,11 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 import { digestProblem } from './digest';
+import { DOCKER_HUB, isDockerHub } from './docker-hub';
 import { NAME_TOTAL_LENGTH_MAX, registryHostProblem, repositoryProblem, tagProblem } from './grammar';
 import type { ImageReference } from './types';
 
-/** Docker Hub as it appears in normalised references. */
-export const DOCKER_HUB = 'docker.io';
-/** Host names that mean Docker Hub (normalised to `docker.io`). */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-export const DEFAULT_TAG = 'latest';
+const DEFAULT_TAG = 'latest';
 
 /** Longer input is rejected before any parsing (a valid reference is at most ~520 characters). */
 const MAX_INPUT_LENGTH = 1024;
@@ -114,7 +111,7 @@ export function parseImageReference(input: string): ImageReference {
     // only thing that marks the component as a host (`MyRegistry/app`): lowering it would turn
     // the reference into a Docker Hub name.
     if (looksLikeHost(registry.toLowerCase())) registry = registry.toLowerCase();
-    if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
+    if (isDockerHub(registry)) registry = DOCKER_HUB;
   }
 
   const problem = repositoryProblem(split.remainder);
@@ -158,6 +155,3 @@ export function formatReference(ref: ImageReference, options: FormatOptions = {}
   if (withDigest && ref.digest !== undefined) text += `@${ref.digest}`;
   return text;
 }
-
-export { isEcrRegistry } from './ecr-host';
-export type { EcrRegistryInfo } from './ecr-host';

@@ -1,13 +1,10 @@
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
-
-/** Docker Hub's API lives on registry-1.docker.io, whatever name the reference used. */
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
-const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+import { DOCKER_HUB_API_HOST, isDockerHub } from '../reference/docker-hub';
 
 /** The host the registry API is reached at (`docker.io` → `registry-1.docker.io`). */
 export function apiHost(registry: string): string {
-  return DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? DOCKER_HUB_API_HOST : registry;
+  return isDockerHub(registry) ? DOCKER_HUB_API_HOST : registry;
 }
 
 /** Plain HTTP is allowed only for hosts listed exactly (`host[:port]`). */

@@ -114,7 +114,7 @@ describe('a policy scoped to prod-* clusters, enforcing', () => {
     expect(read).toHaveLength(1);
     expect(read[0]!.Action).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
     expect(resourcesOf(read[0]!).map(render)).toEqual([
-      'arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/team/*',
+      'arn:aws:ecr:eu-west-1:111122223333:repository/team/*',
     ]);
     const auth = statementsFor(template, 'ecr:GetAuthorizationToken');
     expect(auth).toEqual([{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }]);

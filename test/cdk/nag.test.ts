@@ -65,13 +65,13 @@ rules:
 `);
     const { stack } = synthGuard({ policyFile: file }); // throws if any finding is unacknowledged
     expect(acknowledgements(stack)['GuardTest/Guard/Role']!.sort()).toEqual([
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:eu-west-1:111122223333:repository/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service-revision/prod-*/*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/prod-*/*]',
       // task/prod-*/* twice: once for ecs:DescribeTasks, once for ecs:StopTask, each with its own reason.
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/prod-*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/prod-*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:ecr:eu-west-1:111122223333:repository/*]',
     ]);
   });
 

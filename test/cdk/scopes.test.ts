@@ -56,15 +56,52 @@ describe('ECR repositories from image patterns', () => {
     ]);
   });
 
-  it('a wildcard ECR host keeps its wildcards in account and region', () => {
+  it('a wildcard ECR host keeps its wildcards in account and region, in the partition it names', () => {
+    // amazonaws.com with any region: commercial or GovCloud, so the stack's own partition.
     expect(ecrRepositoryArns(['*.dkr.ecr.*.amazonaws.com/**'], 'aws')).toEqual([
       'arn:aws:ecr:*:*:repository/*',
+    ]);
+    expect(ecrRepositoryArns(['*.dkr-ecr.*.on.aws/app'], 'aws-us-gov')).toEqual([
+      'arn:aws-us-gov:ecr:*:*:repository/app',
+    ]);
+    expect(ecrRepositoryArns(['*.dkr.ecr.*.amazonaws.com.cn/app'], 'aws')).toEqual([
+      'arn:aws-cn:ecr:*:*:repository/app',
+    ]);
+    expect(ecrRepositoryArns(['*.dkr.ecr.eu-*.amazonaws.com/app'], 'aws')).toEqual([
+      'arn:aws:ecr:eu-*:*:repository/app',
+    ]);
+  });
+
+  it("takes the partition from the host, whatever the stack's partition", () => {
+    expect(
+      ecrRepositoryArns(
+        [
+          '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app',
+          '111122223333.dkr-ecr.us-gov-west-1.on.aws/app',
+          '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app',
+          '111122223333.dkr-ecr.eu-west-1.on.aws/app',
+        ],
+        '${Token[AWS.Partition.1]}',
+      ),
+    ).toEqual([
+      'arn:aws-cn:ecr:cn-north-1:111122223333:repository/app',
+      'arn:aws-us-gov:ecr:us-gov-west-1:111122223333:repository/app',
+      'arn:aws:ecr:eu-west-1:111122223333:repository/app',
     ]);
   });
 
   it('needs nothing for images on a fixed non-ECR registry', () => {
     expect(
-      ecrRepositoryArns(['ghcr.io/acme/*', 'docker.io/library/nginx:*', 'public.ecr.aws/x/y:*'], 'aws'),
+      ecrRepositoryArns(
+        [
+          'ghcr.io/acme/*',
+          'docker.io/library/nginx:*',
+          'public.ecr.aws/x/y:*',
+          '111122223333.dkr.ecr.eu-west-1.example.com/x',
+          '111122223333.dkr.ecr.eu-west-1.amazonaws.com:443/x',
+        ],
+        'aws',
+      ),
     ).toEqual([]);
   });
 

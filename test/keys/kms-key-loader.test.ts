@@ -11,7 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { GuardError } from '../../lambda/errors';
 import { KmsKeyLoader } from '../../lambda/keys/kms-key-loader';
-import { loadTrustedKeys } from '../../lambda/keys/load-trusted-keys';
+import { loadTrustedKey } from '../../lambda/keys/load-trusted-key';
+import type { KeySpec } from '../../lambda/keys/types';
 import { verifySignature } from '../../lambda/keys/verify-signature';
 import type { HashAlgorithm } from '../../lambda/keys/types';
 import { ReasonCode } from '../../lambda/reasons';
@@ -293,7 +294,11 @@ describe('KmsKeyLoader', () => {
   });
 });
 
-describe('loadTrustedKeys', () => {
+/** Several keys through the one loading path, in order; the first failure rejects the set. */
+const loadTrustedKeys = (specs: KeySpec[], loader: KmsKeyLoader) =>
+  Promise.all(specs.map((spec) => loadTrustedKey(spec, loader)));
+
+describe('loadTrustedKey', () => {
   it('loads PEM and KMS keys in order', async () => {
     kms
       .on(GetPublicKeyCommand)

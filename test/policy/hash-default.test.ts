@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { defaultPolicy, DEFAULT_KEY_NAME, DEFAULT_RULE_NAME } from '../../lambda/policy/default-policy';
 import { decideContainer, matchContainer } from '../../lambda/policy/evaluate';
-import { canonicalJson, policySha256 } from '../../lambda/policy/hash';
+import { canonicalJson } from '../../lambda/cosign/tlog/canonical-json';
+import { policySha256 } from '../../lambda/policy/hash';
 import { PolicyError } from '../../lambda/policy/issues';
 import { parsePolicy } from '../../lambda/policy/load';
-import { keySpecsOf } from '../../lambda/policy/key-specs';
+import { keySpecOf } from '../../lambda/policy/key-specs';
 import { ReasonCode } from '../../lambda/reasons';
 import { KEY_ARN, PUBKEY_PEM_PATH, indent } from './support';
 
@@ -20,6 +21,12 @@ describe('canonicalJson / policySha256', () => {
     const p = parsePolicy(`keys: [{ name: k, kms: alias/k }]`, { source: 't' });
     expect(policySha256(p)).toBe(createHash('sha256').update(canonicalJson(p)).digest('hex'));
     expect(policySha256(p)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('uses the one RFC 8785 serialiser: a value JSON cannot represent is refused, never written as null', () => {
+    const p = parsePolicy(`keys: [{ name: k, kms: alias/k }]`, { source: 't' });
+    expect(() => policySha256({ ...p, extra: Number.NaN } as typeof p)).toThrow(/non-finite number/);
+    expect(() => policySha256({ ...p, extra: [undefined] } as typeof p)).toThrow(/cannot represent/);
   });
 
   it('does not change with formatting, field order, comments, explicit defaults or JSON vs YAML', () => {
@@ -111,17 +118,16 @@ describe('defaultPolicy', () => {
   });
 });
 
-describe('keySpecsOf', () => {
-  it('maps KMS and PEM keys to KeySpecs, optionally only the named ones', () => {
+describe('keySpecOf', () => {
+  it('maps KMS keys to their awskms:// URI (as the KMS loader takes them) and PEM keys with their hash', () => {
     const pem = fs.readFileSync(PUBKEY_PEM_PATH, 'utf8');
     const p = parsePolicy(
       `keys:\n  - { name: a, kms: alias/a }\n  - name: b\n    hashAlgorithm: sha512\n    publicKey: |\n${indent(pem, 6)}\n`,
       { source: 't' },
     );
-    expect(keySpecsOf(p)).toEqual([
-      { name: 'a', kind: 'kms', ref: 'alias/a' },
+    expect(p.keys.map(keySpecOf)).toEqual([
+      { name: 'a', kind: 'kms', ref: 'awskms:///alias/a' },
       { name: 'b', kind: 'pem', pem: `${pem.trim()}\n`, source: 'policy key "b"', hashAlgorithm: 'sha512' },
     ]);
-    expect(keySpecsOf(p, ['b']).map((k) => k.name)).toEqual(['b']);
   });
 });

@@ -1,6 +1,7 @@
 import { policyScope } from '../../lambda/policy/scope';
 import { parsePolicy } from '../../lambda/policy/load';
-import { KEY_ARN } from './support';
+import fs from 'node:fs';
+import { KEY_ARN, PUBKEY_PEM_PATH, indent } from './support';
 
 const KEYS = `
 keys:
@@ -9,9 +10,7 @@ keys:
   - { name: unused, kms: arn:aws:kms:eu-west-1:111122223333:alias/unused }
   - name: pem
     publicKey: |
-      -----BEGIN PUBLIC KEY-----
-      MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
-      -----END PUBLIC KEY-----
+${indent(fs.readFileSync(PUBKEY_PEM_PATH, 'utf8'), 6)}
 `;
 const scope = (yaml: string) => policyScope(parsePolicy(`${KEYS}${yaml}`, { source: 't' }));
 
@@ -71,6 +70,19 @@ rules:
         `rules: [{ name: a, keys: [ci], match: { images: ["111122223333.dkr-ecr.eu-west-1.on.aws/x"] } }]`,
       ).needsEcr,
     ).toBe(true);
+    for (const host of [
+      '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn',
+      '111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com',
+      '111122223333.dkr-ecr.us-gov-west-1.on.aws',
+      '111122223333.dkr.ecr.us-isob-east-1.sc2s.sgov.gov',
+    ]) {
+      expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["${host}/x"] } }]`).needsEcr).toBe(true);
+    }
+    expect(
+      scope(
+        `rules: [{ name: a, keys: [ci], match: { images: ["s3.amazonaws.com/x", "111122223333.dkr.ecr.eu-west-1.amazonaws.com:443/x"] } }]`,
+      ).needsEcr,
+    ).toBe(false);
     expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["**"] } }]`).needsEcr).toBe(true);
     expect(scope(`rules: [{ name: a, keys: [ci], match: { images: ["*/x"] } }]`).needsEcr).toBe(true);
     expect(

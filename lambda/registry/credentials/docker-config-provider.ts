@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { GuardError } from '../../errors';
 import { ReasonCode } from '../../reasons';
+import { DOCKER_HUB, isDockerHub } from '../../reference/docker-hub';
 import { decodeBasicToken } from '../auth/basic-auth';
 import type { CredentialProvider, RegistryCredentials } from '../types';
 
@@ -20,7 +21,6 @@ interface AuthEntry {
   identitytoken?: unknown;
 }
 
-const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** `https://index.docker.io/v1/` → `docker.io`, `https://host:5000/v2/` → `host:5000`. */
@@ -32,7 +32,7 @@ function normaliseRegistryKey(key: string): string {
       .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
       .split('/')[0] ?? ''
   ).trim();
-  return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
+  return isDockerHub(host) ? DOCKER_HUB : host;
 }
 
 /**
