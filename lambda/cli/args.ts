@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { TlogMode } from '../cosign/types';
+import { HASH_ALGORITHMS, isHashAlgorithm } from '../keys/hash-algorithm';
 import type { HashAlgorithm } from '../keys/types';
 
 /** A command line that cannot be run: one line on stderr pointing at --help, exit status 2. */
@@ -42,7 +43,6 @@ export interface CheckArgs extends CommonArgs {
 
 export type CliArgs = VerifyArgs | CheckArgs | { command: 'help'; topic?: Command } | { command: 'version' };
 
-const HASHES: readonly HashAlgorithm[] = ['sha256', 'sha384', 'sha512'];
 const TLOG_MODES: readonly TlogMode[] = ['ignore', 'verify-if-present', 'required'];
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
 
@@ -125,8 +125,8 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
   if (images.length === 0) throw new UsageError('verify needs at least one IMAGE');
   const keys = v.key ?? [];
   if (keys.length === 0) throw new UsageError('verify needs at least one --key');
-  if (v.hash !== undefined && !HASHES.includes(v.hash as HashAlgorithm)) {
-    throw new UsageError(`--hash must be one of ${HASHES.join(', ')}, got "${v.hash}"`);
+  if (v.hash !== undefined && !isHashAlgorithm(v.hash)) {
+    throw new UsageError(`--hash must be one of ${HASH_ALGORITHMS.join(', ')}, got "${v.hash}"`);
   }
   if (v.tlog !== undefined && !TLOG_MODES.includes(v.tlog as TlogMode)) {
     throw new UsageError(`--tlog must be one of ${TLOG_MODES.join(', ')}, got "${v.tlog}"`);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseRekorKey, publicGoodRekorKeys } from '../cosign/tlog/rekor-keys';
 import { toGuardError } from '../errors';
 import { AWS_KMS_SCHEME } from '../keys/kms-ref';
-import { parsePemKey } from '../keys/pem-key';
+import { loadTrustedKey } from '../keys/load-trusted-key';
 import type { TrustedKey } from '../keys/types';
 import { ReasonCode } from '../reasons';
 import { parseImageReference } from '../reference/parse';
@@ -153,8 +153,9 @@ function print(results: VerifyResultJson[], args: VerifyArgs, io: CliIo): void {
 }
 
 async function loadKey(arg: string, args: VerifyArgs, kms: Engine['kms']): Promise<TrustedKey> {
-  if (arg.startsWith(AWS_KMS_SCHEME)) return kms.load({ name: arg, ref: arg });
-  return parsePemKey({ name: arg, pem: await readText(arg, '--key'), source: arg, hashAlgorithm: args.hash });
+  if (arg.startsWith(AWS_KMS_SCHEME)) return loadTrustedKey({ kind: 'kms', name: arg, ref: arg }, kms);
+  const pem = await readText(arg, '--key');
+  return loadTrustedKey({ kind: 'pem', name: arg, pem, source: arg, hashAlgorithm: args.hash }, kms);
 }
 
 export async function readText(path: string, flag: string): Promise<string> {

@@ -21,6 +21,7 @@
  *     source) are in cross-checks.ts so that every problem in a file is reported in one pass.
  */
 import { z } from 'zod';
+import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import { globProblem } from './glob';
@@ -35,7 +36,7 @@ export type { TlogMode, HashAlgorithm };
 
 export const MODES = ['enforce', 'audit'] as const satisfies readonly Mode[];
 export const TLOG_MODES = ['ignore', 'verify-if-present', 'required'] as const satisfies readonly TlogMode[];
-export const HASH_ALGORITHMS = ['sha256', 'sha384', 'sha512'] as const satisfies readonly HashAlgorithm[];
+export { HASH_ALGORITHMS };
 
 /** Limits: generous for any real policy, small enough that a broken file cannot exhaust the Lambda. */
 export const POLICY_LIMITS = {
