@@ -1,0 +1,73 @@
+/**
+ * What the scenarios share: an enforce policy for the local registry trusting one KMS key, images
+ * pushed signed (cosign legacy `.sig`, real ECDSA) or unsigned, and the common set-up.
+ */
+import { startRegistry, type StartedRegistry } from '../registry';
+import { generateTestKey, type TestKey } from '../signer';
+import { pushLegacySignatures, pushTestImage, type PushedImage } from '../../guard/support';
+import { E2E_ACCOUNT, E2E_REGION, startGuardE2E, type GuardE2E } from './guard-e2e';
+import type { Json, LambdaProcess } from './lambda-process';
+
+export const KMS_KEY_ARN = `arn:aws:kms:${E2E_REGION}:${E2E_ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
+
+/** Enforce mode: every image of the local registry's `team/` must be signed by the CI key in KMS. */
+export function enforcePolicyYaml(registryHost: string): string {
+  return [
+    'version: 1',
+    'mode: enforce',
+    'keys:',
+    '  - name: ci',
+    `    kms: ${KMS_KEY_ARN}`,
+    'rules:',
+    '  - name: team-apps',
+    '    match:',
+    `      images: ["${registryHost}/team/**"]`,
+    '    keys: [ci]',
+    'registries:',
+    `  insecure: ["${registryHost}"]`,
+    '',
+  ].join('\n');
+}
+
+export interface Scenario {
+  registry: StartedRegistry;
+  ciKey: TestKey;
+  guard: GuardE2E;
+  /** Pushes `team/<repo>:<tag>`, signed by the CI key unless `signed` is false. */
+  push(repo: string, tag: string, options?: { signed?: boolean }): Promise<PushedImage>;
+  stop(): Promise<void>;
+}
+
+/** Starts the registry, synthesizes the app with the policy naming it, and starts the AWS fakes. */
+export async function startScenario(): Promise<Scenario> {
+  const registry = await startRegistry();
+  try {
+    const ciKey = generateTestKey('p256');
+    const guard = await startGuardE2E({
+      policyYaml: enforcePolicyYaml(registry.host),
+      kmsKeys: { [KMS_KEY_ARN]: ciKey },
+    });
+    return {
+      registry,
+      ciKey,
+      guard,
+      async push(repo, tag, options = {}) {
+        const image = await pushTestImage(registry, `team/${repo}`, tag);
+        if (options.signed !== false) await pushLegacySignatures(registry, image, [ciKey]);
+        return image;
+      },
+      async stop() {
+        await guard.stop();
+        await registry.stop();
+      },
+    };
+  } catch (e) {
+    await registry.stop();
+    throw e;
+  }
+}
+
+/** Decision records about one task, over any number of execution environments. */
+export function decisionsFor(taskArn: string, ...processes: LambdaProcess[]): Json[] {
+  return processes.flatMap((p) => p.records('image-guard.decision')).filter((r) => r.taskArn === taskArn);
+}
