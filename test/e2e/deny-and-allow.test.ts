@@ -4,6 +4,8 @@
  * signed one is allowed with no side effect. Real registry, real signatures, real DynamoDB (dynalite),
  * ECS/SNS/KMS fakes on the wire.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { E2E_TOPIC_ARN, type LambdaProcess } from '../support/e2e';
 import { decisionsFor, startScenario, type Scenario } from '../support/e2e/scenario';
 import { newTaskId, taskEvent, type PushedImage } from '../guard/support';
@@ -39,9 +41,15 @@ function callCounts() {
 describe('the synthesized Lambda asset', () => {
   it('runs the Node.js runtime the template names, from the bundle beside its compiled policy', () => {
     expect(s.guard.synth.runtime).toBe('nodejs24.x');
-    expect(s.guard.synth.handlerFile).toMatch(/asset\.[0-9a-f]{64}\/index\.js$/);
-    expect(s.guard.env.IMAGE_GUARD_TOPIC_ARN).toBe(E2E_TOPIC_ARN);
-    expect(s.guard.env.IMAGE_GUARD_POLICY_FILE).toBe('policy.json');
+    expect(readdirSync(s.guard.synth.assetDir)).toEqual(expect.arrayContaining(['index.js', 'policy.json']));
+    const policy = JSON.parse(readFileSync(path.join(s.guard.synth.assetDir, 'policy.json'), 'utf8'));
+    expect(policy).toMatchObject({ mode: 'enforce', registries: { insecure: [s.registry.host] } });
+    expect(s.guard.env).toMatchObject({
+      IMAGE_GUARD_POLICY_FILE: 'policy.json',
+      IMAGE_GUARD_TOPIC_ARN: E2E_TOPIC_ARN,
+      IMAGE_GUARD_LEDGER_TABLE: s.guard.dynamodb.tableName,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
   });
 });
 

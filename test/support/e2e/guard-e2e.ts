@@ -4,8 +4,7 @@
  * DynamoDB holding the template's ledger table, and Lambda execution environments started on demand
  * with the template's environment and the SDK pointed at those endpoints.
  */
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { TestKey } from '../signer';
 import { startEcsFake, type EcsFake } from './ecs-fake';
@@ -13,7 +12,8 @@ import { startKmsFake, type KmsFake } from './kms-fake';
 import { LambdaProcess } from './lambda-process';
 import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb';
 import { startSnsFake, type SnsFake } from './sns-fake';
-import { resolveEnvironment, synthesizeGuard, type SynthesizedGuard } from './synth';
+import { resolveEnvironment, type SynthesizedGuard } from './synth';
+import { cachedAssembly, withRegistry } from './synth-cache';
 
 export const E2E_REGION = 'eu-west-1';
 export const E2E_ACCOUNT = '111122223333';
@@ -25,8 +25,13 @@ export const LAMBDA_ACCESS_KEY_ID = 'ASIAE2ELAMBDAROLE000';
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 
 export interface GuardE2EOptions {
-  /** The policy file the construct is given (YAML; its images and `registries.insecure` name the local registry). */
+  /**
+   * The policy file the construct is given (YAML), naming REGISTRY_PLACEHOLDER where the suite's
+   * registry goes (images, `registries.insecure`).
+   */
   policyYaml: string;
+  /** The suite's registry (`127.0.0.1:<port>`), put in place of the placeholder. */
+  registryHost: string;
   /** KMS key ARN → the test key whose public key GetPublicKey returns. */
   kmsKeys: Record<string, TestKey>;
 }
@@ -51,9 +56,7 @@ export interface GuardE2E {
 
 /** Synthesizes the app and starts the fakes; call `stop()` in afterAll. */
 export async function startGuardE2E(options: GuardE2EOptions): Promise<GuardE2E> {
-  const policyFile = path.join(mkdtempSync(path.join(tmpdir(), 'image-guard-e2e-policy-')), 'policy.yaml');
-  writeFileSync(policyFile, options.policyYaml);
-  const synth = synthesizeGuard({ policyFile });
+  const synth = withRegistry(cachedAssembly(options.policyYaml), options.registryHost);
   const [ecs, sns, kms, dynamodb] = await Promise.all([
     startEcsFake(),
     startSnsFake(E2E_TOPIC_ARN),

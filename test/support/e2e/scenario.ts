@@ -7,6 +7,7 @@ import { generateTestKey, type TestKey } from '../signer';
 import { pushLegacySignatures, pushTestImage, type PushedImage } from '../../guard/support';
 import { E2E_ACCOUNT, E2E_REGION, startGuardE2E, type GuardE2E } from './guard-e2e';
 import type { Json, LambdaProcess } from './lambda-process';
+import { REGISTRY_PLACEHOLDER } from './synth-cache';
 
 export const KMS_KEY_ARN = `arn:aws:kms:${E2E_REGION}:${E2E_ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
 
@@ -44,7 +45,8 @@ export async function startScenario(): Promise<Scenario> {
   try {
     const ciKey = generateTestKey('p256');
     const guard = await startGuardE2E({
-      policyYaml: enforcePolicyYaml(registry.host),
+      policyYaml: enforcePolicyYaml(REGISTRY_PLACEHOLDER),
+      registryHost: registry.host,
       kmsKeys: { [KMS_KEY_ARN]: ciKey },
     });
     return {

@@ -35,23 +35,30 @@ export interface SynthesizedGuard {
   environment: Record<string, unknown>;
   /** The decision ledger table's definition (key schema, attributes, TTL). */
   ledger: Json;
-  /** Wall time of the synthesis, for the report (never asserted). */
-  synthMs: number;
+  /** Wall time of the synthesis, when this call ran it (for the report, never asserted). */
+  synthMs?: number;
 }
 
-/** Synthesizes a stack holding one EcsImageGuard into a fresh cdk.out, bundling the handler. */
-export function synthesizeGuard(props: EcsImageGuardProps): SynthesizedGuard {
+/**
+ * Synthesizes a stack holding one EcsImageGuard into `outdir` (default: a fresh temp dir), bundling
+ * the handler with esbuild as `cdk synth` does.
+ */
+export function synthesizeGuard(
+  props: EcsImageGuardProps,
+  outdir = mkdtempSync(path.join(tmpdir(), 'image-guard-e2e-cdk-out-')),
+): SynthesizedGuard {
   const started = Date.now();
-  const outdir = mkdtempSync(path.join(tmpdir(), 'image-guard-e2e-cdk-out-'));
   const app = new App({ outdir });
   const stack = new Stack(app, STACK_NAME);
   new EcsImageGuard(stack, 'Guard', props);
-  const assembly = app.synth();
-  const synthMs = Date.now() - started;
+  app.synth();
+  return { ...readAssembly(outdir), synthMs: Date.now() - started };
+}
 
-  const artifact = assembly.getStackByName(STACK_NAME);
+/** The function as a synthesized cloud assembly defines it. */
+export function readAssembly(outdir: string): SynthesizedGuard {
   const template = JSON.parse(
-    readFileSync(path.join(outdir, artifact.templateFile), 'utf8'),
+    readFileSync(path.join(outdir, `${STACK_NAME}.template.json`), 'utf8'),
   ) as SynthesizedGuard['template'];
   const fn = onlyOfType(template, 'AWS::Lambda::Function');
   const props_ = fn.Properties as {
@@ -82,7 +89,6 @@ export function synthesizeGuard(props: EcsImageGuardProps): SynthesizedGuard {
     loggingEnvironment: loggingEnvironment(props_.LoggingConfig),
     environment: props_.Environment?.Variables ?? {},
     ledger: onlyOfType(template, 'AWS::DynamoDB::Table').Properties ?? {},
-    synthMs,
   };
 }
 
