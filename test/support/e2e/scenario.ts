@@ -4,7 +4,14 @@
  */
 import { startRegistry, type StartedRegistry } from '../registry';
 import { generateTestKey, type TestKey } from '../signer';
-import { pushLegacySignatures, pushTestImage, type PushedImage } from '../../guard/support';
+import {
+  pushLegacySignatures,
+  pushTestImage,
+  taskEvent,
+  type EventContainer,
+  type PushedImage,
+} from '../../guard/support';
+import type { EcsFake, FakeTask } from './ecs-fake';
 import { E2E_ACCOUNT, E2E_REGION, startGuardE2E, type GuardE2E } from './guard-e2e';
 import type { Json, LambdaProcess } from './lambda-process';
 import { REGISTRY_PLACEHOLDER } from './synth-cache';
@@ -73,3 +80,64 @@ export async function startScenario(): Promise<Scenario> {
 export function decisionsFor(taskArn: string, ...processes: LambdaProcess[]): Json[] {
   return processes.flatMap((p) => p.records('image-guard.decision')).filter((r) => r.taskArn === taskArn);
 }
+
+export interface ServiceTaskOptions {
+  taskId: string;
+  /** The ECS service the task belongs to (`group: service:<name>`). */
+  service: string;
+  /** The service deployment that started it (`startedBy`), `ecs-svc/<digits>`. */
+  deploymentId: string;
+  taskDefinitionArn: string;
+  containers: EventContainer[];
+  lastStatus?: string;
+  launchType?: 'EC2' | 'FARGATE';
+}
+
+/** An ECS Task State Change of a service task (recorded event, rewritten). */
+export function serviceTaskEvent(options: ServiceTaskOptions): Json {
+  const event = taskEvent({
+    taskId: options.taskId,
+    containers: options.containers,
+    ...(options.lastStatus ? { lastStatus: options.lastStatus } : {}),
+  });
+  const detail = event.detail as Json;
+  detail.group = `service:${options.service}`;
+  detail.startedBy = options.deploymentId;
+  detail.taskDefinitionArn = options.taskDefinitionArn;
+  detail.overrides = { containerOverrides: options.containers.map((c) => ({ name: c.name })) };
+  if (options.launchType === 'FARGATE') {
+    detail.launchType = 'FARGATE';
+    detail.capacityProviderName = 'FARGATE';
+    delete detail.containerInstanceArn;
+    detail.platformVersion = '1.4.0';
+  }
+  return event;
+}
+
+/** The task of `event` as ECS would describe it (DescribeTasks), with the digests ECS knows at that point. */
+export function registerTask(ecs: EcsFake, event: Json, options: { withDigests?: boolean } = {}): FakeTask {
+  const detail = event.detail as Json;
+  const task: FakeTask = {
+    taskArn: detail.taskArn as string,
+    clusterArn: detail.clusterArn as string,
+    taskDefinitionArn: detail.taskDefinitionArn as string,
+    group: detail.group as string,
+    startedBy: detail.startedBy as string,
+    lastStatus: detail.lastStatus as string,
+    containers: (detail.containers as Json[]).map((c) => ({
+      name: c.name as string,
+      ...(typeof c.image === 'string' ? { image: c.image } : {}),
+      ...(options.withDigests !== false && typeof c.imageDigest === 'string'
+        ? { imageDigest: c.imageDigest }
+        : {}),
+    })),
+  };
+  ecs.tasks.set(task.taskArn, task);
+  return task;
+}
+
+export function taskArnOf(event: Json): string {
+  return (event.detail as { taskArn: string }).taskArn;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
