@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { E2E_TOPIC_ARN, type LambdaProcess } from '../support/e2e';
-import { decisionsFor, startScenario, type Scenario } from '../support/e2e/scenario';
+import { decisionsFor, startScenario, type Scenario, SETUP_TIMEOUT_MS } from '../support/e2e/scenario';
 import { newTaskId, taskEvent, type PushedImage } from '../guard/support';
 
 let s: Scenario;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   s = await startScenario();
   signed = await s.push('app', '1.0');
   unsigned = await s.push('app', 'unsigned', { signed: false });
-}, 120_000);
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await s?.stop();
 });

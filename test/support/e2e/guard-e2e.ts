@@ -4,7 +4,7 @@
  * DynamoDB holding the template's ledger table, and Lambda execution environments started on demand
  * with the template's environment and the SDK pointed at those endpoints.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestKey } from '../signer';
 import { startEcsFake, type EcsFake } from './ecs-fake';
@@ -56,7 +56,7 @@ export interface GuardE2E {
 
 /** Synthesizes the app and starts the fakes; call `stop()` in afterAll. */
 export async function startGuardE2E(options: GuardE2EOptions): Promise<GuardE2E> {
-  const synth = withRegistry(cachedAssembly(options.policyYaml), options.registryHost);
+  const synth = withRegistry(await cachedAssembly(options.policyYaml), options.registryHost);
   const [ecs, sns, kms, dynamodb] = await Promise.all([
     startEcsFake(),
     startSnsFake(E2E_TOPIC_ARN),
@@ -86,6 +86,8 @@ export async function startGuardE2E(options: GuardE2EOptions): Promise<GuardE2E>
     async stop() {
       await Promise.all([...running].map((lp) => lp.stop()));
       await Promise.all([ecs.stop(), sns.stop(), kms.stop(), dynamodb.stop()]);
+      // The suite's own copy of the asset (the cached assembly stays for the next suite).
+      rmSync(synth.assetDir, { recursive: true, force: true });
     },
   };
 }

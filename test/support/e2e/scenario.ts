@@ -141,3 +141,9 @@ export function taskArnOf(event: Json): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * beforeAll budget: a cold synthesis (CDK + esbuild) on a loaded machine, or waiting for another
+ * worker's, plus a registry start. Warm runs reuse the cached assembly and take seconds.
+ */
+export const SETUP_TIMEOUT_MS = 6 * 60_000;

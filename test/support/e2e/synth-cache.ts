@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -27,22 +28,50 @@ export const REGISTRY_PLACEHOLDER = 'e2e-registry.invalid:5999';
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 const SOURCES = ['lib', 'lambda', 'package.json', 'package-lock.json', 'test/support/e2e/synth.ts'];
 
-/** The assembly for `policyYaml` (written with REGISTRY_PLACEHOLDER), synthesized at most once per source state. */
-export function cachedAssembly(policyYaml: string): SynthesizedGuard {
+/** How long a worker waits for another one's synthesis before doing its own (a crashed worker's lock). */
+const LOCK_STALE_MS = 5 * 60_000;
+
+/**
+ * The assembly for `policyYaml` (written with REGISTRY_PLACEHOLDER), synthesized at most once per
+ * source state: the first worker takes a lock and synthesizes, the others wait for its result.
+ */
+export async function cachedAssembly(policyYaml: string): Promise<SynthesizedGuard> {
   const dir = path.join(tmpdir(), `image-guard-e2e-synth-${sourceHash(policyYaml)}`);
-  if (existsSync(path.join(dir, 'manifest.json'))) return readAssembly(dir);
+  const ready = () => existsSync(path.join(dir, 'manifest.json'));
+  const lock = `${dir}.lock`;
+  while (!ready()) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age < LOCK_STALE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    try {
+      if (ready()) break;
+      return { ...readAssembly(synthesizeInto(dir, policyYaml)), synthMs: lastSynthMs };
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return readAssembly(dir);
+}
+
+let lastSynthMs: number | undefined;
+
+/** Synthesizes in a staging folder, then renames it into place (a reader never sees half an assembly). */
+function synthesizeInto(dir: string, policyYaml: string): string {
   const staging = mkdtempSync(`${dir}.staging-`);
   const policyFile = path.join(staging, 'policy.yaml');
   writeFileSync(policyFile, policyYaml);
-  const synth = synthesizeGuard({ policyFile }, path.join(staging, 'cdk.out'));
-  try {
-    // Atomic: another worker that synthesized the same sources first keeps its copy.
-    renameSync(path.join(staging, 'cdk.out'), dir);
-  } catch {
-    // the cache entry exists already
-  }
+  lastSynthMs = synthesizeGuard({ policyFile }, path.join(staging, 'cdk.out')).synthMs;
+  renameSync(path.join(staging, 'cdk.out'), dir);
   rmSync(staging, { recursive: true, force: true });
-  return { ...readAssembly(dir), synthMs: synth.synthMs };
+  return dir;
 }
 
 /** A private copy of the function's asset whose compiled policy names `registryHost` instead of the placeholder. */
