@@ -129,7 +129,8 @@ export class LambdaProcess {
     const id = this.nextId++;
     return new Promise<Invocation>((resolve, reject) => {
       this.pending = { id, ended: false, resolve, reject };
-      this.child.send({ type: 'invoke', id, event });
+      // Lambda hands the handler a freshly parsed JSON document.
+      this.child.send({ type: 'invoke', id, event: JSON.stringify(event) });
     });
   }
 

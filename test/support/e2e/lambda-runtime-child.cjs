@@ -85,7 +85,7 @@ process.on('message', async (message) => {
     reply = { type: 'error', id: message.id, error: { ...initError, phase: 'init' } };
   } else {
     try {
-      reply = { type: 'result', id: message.id, result: await handler(message.event, context) };
+      reply = { type: 'result', id: message.id, result: await handler(JSON.parse(message.event), context) };
     } catch (e) {
       reply = { type: 'error', id: message.id, error: serialize(e) };
     }

@@ -147,3 +147,9 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * worker's, plus a registry start. Warm runs reuse the cached assembly and take seconds.
  */
 export const SETUP_TIMEOUT_MS = 6 * 60_000;
+
+/**
+ * Ledger writes for one stopped and alerted task: a conditional UpdateItem claiming the stop, one
+ * claiming the alert (the current ledger; one place to change if the ledger's protocol changes).
+ */
+export const LEDGER_CALLS_PER_STOPPED_TASK = 2;
