@@ -57,6 +57,7 @@ export function compilePolicy(
     trustedImages: (file.trustedImages ?? []).map((t) => ({ image: t.image, reason: t.reason })),
     rules,
     registries: { insecure: (file.registries?.insecure ?? []).map((h) => h.toLowerCase()) },
+    ...(file.awsInjectedContainers === 'verify' ? { awsInjectedContainers: 'verify' as const } : {}),
   };
   return { policy, issues };
 }

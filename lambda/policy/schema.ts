@@ -9,6 +9,10 @@
  *   transparencyLog: MODE         top level and per rule (a rule's value overrides the top level):
  *                                 ignore | verify-if-present (default) | required
  *   rekorPublicKeys: [PEM, …]     transparency-log public keys; replaces the shipped public-good key
+ *   awsInjectedContainers: MODE   trust (default) | verify: containers ECS adds to a task (GuardDuty
+ *                                 Runtime Monitoring agent, Service Connect proxy), recognised by a name
+ *                                 absent from the task definition and a known agent's name pattern, are
+ *                                 skipped as TRUSTED_IMAGE, or verified like any other container
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -28,6 +32,7 @@ export type Mode = 'enforce' | 'audit';
 export type NoMatchAction = 'deny' | 'allow';
 export type OnErrorAction = 'alert' | 'stop';
 export type Requirement = 'any' | 'all';
+export type AwsInjectedContainers = 'trust' | 'verify';
 export type { TlogMode, HashAlgorithm };
 
 export const MODES = ['enforce', 'audit'] as const satisfies readonly Mode[];
@@ -142,6 +147,7 @@ export const PolicyFileSchema = z.strictObject({
     .optional(),
   rules: z.array(RuleSchema).max(POLICY_LIMITS.rules, `at most ${POLICY_LIMITS.rules} rules`).optional(),
   registries: RegistriesSchema.optional(),
+  awsInjectedContainers: z.enum(['trust', 'verify']).optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -212,6 +218,11 @@ export interface Policy {
   trustedImages: TrustedImage[];
   rules: Rule[];
   registries: { insecure: string[] };
+  /**
+   * `verify`: containers ECS injects (GuardDuty agent, Service Connect proxy) are verified like any
+   * other. Absent means `trust` (the default), so policies that do not use it keep their hash.
+   */
+  awsInjectedContainers?: 'verify';
 }
 
 export const POLICY_DEFAULTS = {
@@ -221,6 +232,7 @@ export const POLICY_DEFAULTS = {
   transparencyLog: 'verify-if-present',
   require: 'any',
   hashAlgorithm: 'sha256',
+  awsInjectedContainers: 'trust',
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -228,6 +240,7 @@ export const POLICY_DEFAULTS = {
   transparencyLog: TlogMode;
   require: Requirement;
   hashAlgorithm: HashAlgorithm;
+  awsInjectedContainers: AwsInjectedContainers;
 };
 
 export function isKmsKey(key: PolicyKey): key is KmsPolicyKey {
