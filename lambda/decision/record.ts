@@ -3,14 +3,21 @@ import type { TaskEvent } from '../events/task-event';
 import type { ContainerDecision } from '../policy/evaluate';
 import type { ReasonCode } from '../reasons';
 import { recordedAction, type TaskDecision } from './decide-task';
-import type { ContainerRecord, DecisionAction, DecisionRecord, DigestSource, IgnoredRecord } from './types';
+import type {
+  ContainerRecord,
+  DecisionAction,
+  DecisionRecord,
+  DecisionTrigger,
+  DigestSource,
+  IgnoredRecord,
+} from './types';
 
 /** Messages are the only free text in a record; they are capped so a log line stays bounded. */
 export const MAX_MESSAGE_CHARS = 1024;
 
 export interface ContainerResult {
   name: string;
-  image: string;
+  image?: string;
   digest?: string;
   digestSource?: DigestSource;
   decision: ContainerDecision;
@@ -20,6 +27,8 @@ export interface ContainerResult {
 }
 
 export interface DecisionRecordInput {
+  /** Default `event`. */
+  trigger?: DecisionTrigger;
   decisionId: string;
   /** ISO 8601 time of the decision. */
   time: string;
@@ -39,6 +48,7 @@ export interface DecisionRecordInput {
 export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord {
   const record: DecisionRecord = {
     type: 'image-guard.decision',
+    trigger: input.trigger ?? 'event',
     decisionId: input.decisionId,
     time: input.time,
     mode: input.decision.mode,
@@ -77,7 +87,7 @@ export function buildIgnoredRecord(input: {
 function containerRecord(c: ContainerResult): ContainerRecord {
   return {
     name: c.name,
-    image: c.image,
+    image: c.image ?? null,
     digest: c.digest ?? null,
     digestSource: c.digest !== undefined ? (c.digestSource ?? null) : null,
     outcome: c.decision.outcome,

@@ -15,11 +15,19 @@ import type { ReasonCode } from '../reasons';
 /** What was done: `stopped` (StopTask succeeded), `alerted` (SNS only), `none`. */
 export type DecisionAction = 'stopped' | 'alerted' | 'none';
 
-export type DigestSource = 'event' | 'resolved';
+/**
+ * Where the judged digest came from: the event, DescribeTasks, the task's service revision, or the
+ * tag resolved by the guard itself (`resolved`: unconfirmed, never a stop, see DIGEST_UNCONFIRMED).
+ */
+export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved';
+
+/** What made the guard decide: a task state change event (the hook and the sweep add their own). */
+export type DecisionTrigger = 'event' | 'deployment-hook' | 'sweep';
 
 export interface ContainerRecord {
   name: string;
-  image: string;
+  /** null when the event names no image (AWS-injected agents; a broken container entry). */
+  image: string | null;
   digest: string | null;
   digestSource: DigestSource | null;
   outcome: ContainerOutcome;
@@ -35,6 +43,8 @@ export interface ContainerRecord {
 
 export interface DecisionRecord {
   type: 'image-guard.decision';
+  /** Extension: what made the guard decide. */
+  trigger: DecisionTrigger;
   decisionId: string;
   time: string;
   mode: Mode;

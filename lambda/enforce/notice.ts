@@ -9,6 +9,8 @@ export interface FailingContainer {
   reason: ReasonCode;
   message: string;
   rule?: string;
+  /** The digest was resolved from the tag by the guard (DIGEST_UNCONFIRMED): not proof of what runs. */
+  unconfirmed?: boolean;
 }
 
 /** Everything an alert or a StopTask reason says about one task decision. */
@@ -29,4 +31,9 @@ export interface TaskNotice {
   taskDefinition: string;
   taskArn: string;
   failing: FailingContainer[];
+  /**
+   * Every failing container's digest is unconfirmed (resolved by the guard): an alert only, never a
+   * stop, and not the task's final alert (the guard claims it apart from the task's own claim).
+   */
+  unconfirmed?: boolean;
 }

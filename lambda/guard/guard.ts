@@ -10,6 +10,7 @@ import { parseTaskStateChange, type TaskEvent } from '../events';
 import { LruCache } from '../cache/lru-cache';
 import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
+import type { TaskLookups } from '../ecs/task-lookups';
 import type { ImageVerifier } from '../verify/image-verifier';
 import { evaluateTask } from './evaluate-task';
 import type { KeyRing } from './key-ring';
@@ -27,8 +28,19 @@ export interface GuardMetrics {
   flush(): void;
 }
 
+/**
+ * `EventsInvalid`: events that cannot be parsed (EVENT_INVALID), never mixed with `EventsIgnored`
+ * (not applicable, duplicates). `Errors`: containers whose outcome is error (or a failed action).
+ */
 export type GuardMetricName =
-  'Verified' | 'Denied' | 'Skipped' | 'Errors' | 'TasksStopped' | 'TasksAlerted' | 'EventsIgnored';
+  | 'Verified'
+  | 'Denied'
+  | 'Skipped'
+  | 'Errors'
+  | 'TasksStopped'
+  | 'TasksAlerted'
+  | 'EventsIgnored'
+  | 'EventsInvalid';
 
 export interface GuardDeps {
   policy: Policy;
@@ -36,6 +48,7 @@ export interface GuardDeps {
   verifier: ImageVerifier;
   keyRing: KeyRing;
   rekorKeys: RekorKey[];
+  lookups: TaskLookups;
   enforcer: EnforcerDeps;
   logger: AuditLogger;
   metrics: GuardMetrics;
@@ -63,15 +76,16 @@ export class Guard {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async handle(event: unknown): Promise<GuardOutcome> {
+  /** `deadlineMs`: the time left for this invocation (below the function's timeout), if shorter. */
+  async handle(event: unknown, options: { deadlineMs?: number } = {}): Promise<GuardOutcome> {
     try {
-      return await this.handleOnce(event);
+      return await this.handleOnce(event, options.deadlineMs);
     } finally {
       this.deps.metrics.flush();
     }
   }
 
-  private async handleOnce(event: unknown): Promise<GuardOutcome> {
+  private async handleOnce(event: unknown, deadlineMs: number | undefined): Promise<GuardOutcome> {
     const started = this.now();
     const parsed = parseTaskStateChange(event);
     if (parsed.kind === 'ignored') {
@@ -88,7 +102,9 @@ export class Guard {
     }
 
     const decisionId = this.newId();
-    const signal = AbortSignal.timeout(this.deps.verifyDeadlineMs);
+    const signal = AbortSignal.timeout(
+      Math.max(1, Math.min(this.deps.verifyDeadlineMs, deadlineMs ?? Number.POSITIVE_INFINITY)),
+    );
     const evaluation = await evaluateTask(task, this.deps, signal);
     const base = {
       decisionId,
@@ -103,7 +119,7 @@ export class Guard {
     if (evaluation.decision.action !== 'none') {
       const notice = taskNotice(task, decisionId, evaluation.decision, evaluation.containers);
       try {
-        enforcement = await enforce(notice, this.deps.enforcer);
+        enforcement = await enforce(notice, enforcerFor(notice, this.deps.enforcer));
       } catch (e) {
         const error = toGuardError(e);
         // What happened before the failure (a stop, then a failed alert) is still what was done.
@@ -140,7 +156,7 @@ export class Guard {
       message,
     });
     this.deps.logger.info('ignored', record);
-    this.deps.metrics.count('EventsIgnored');
+    this.deps.metrics.count(reason === ReasonCode.EVENT_INVALID ? 'EventsInvalid' : 'EventsIgnored');
     return { kind: 'ignored', record };
   }
 
@@ -159,7 +175,8 @@ export class Guard {
   private remember(task: TaskEvent, containers: readonly ContainerResult[]): void {
     const decided = this.decided.get(task.taskArn) ?? new Set<string>();
     for (const c of containers) {
-      if (c.decision.outcome === 'error') continue;
+      // Errors are retried; a decision on a digest the guard resolved itself is never final.
+      if (c.decision.outcome === 'error' || c.digestSource === 'resolved') continue;
       decided.add(decidedNameKey(c.name));
       if (c.digest) decided.add(decidedDigestKey(c.name, c.digest));
     }
@@ -198,13 +215,15 @@ function taskNotice(
     .filter((c) => c.decision.outcome === 'deny' || c.decision.outcome === 'error')
     .map((c) => ({
       name: c.name,
-      image: c.image,
+      image: c.image ?? '(no image reported)',
       digest: c.digest,
       outcome: c.decision.outcome as 'deny' | 'error',
       reason: c.decision.reason,
       message: c.decision.message,
       rule: c.decision.rule,
+      ...(c.decision.reason === ReasonCode.DIGEST_UNCONFIRMED ? { unconfirmed: true } : {}),
     }));
+  const unconfirmed = failing.length > 0 && failing.every((f) => f.unconfirmed === true);
   return {
     decisionId,
     action: decision.action === 'stop' ? 'stop' : 'alert',
@@ -218,5 +237,22 @@ function taskNotice(
     taskDefinition: `${task.taskDefinitionFamily}:${task.taskDefinitionRevision}`,
     taskArn: task.taskArn,
     failing,
+    ...(unconfirmed ? { unconfirmed: true } : {}),
+  };
+}
+
+/**
+ * An unconfirmed alert is claimed apart from the task's own alert, so the alert for the task's
+ * confirmed decision (often a stop, on the next event that carries a digest) still goes out.
+ */
+function enforcerFor(notice: TaskNotice, deps: EnforcerDeps): EnforcerDeps {
+  if (notice.unconfirmed !== true) return deps;
+  const key = (taskArn: string) => `${taskArn}#unconfirmed`;
+  return {
+    ...deps,
+    ledger: {
+      claim: (taskArn, action, decisionId) => deps.ledger.claim(key(taskArn), action, decisionId),
+      release: (taskArn, action, decisionId) => deps.ledger.release(key(taskArn), action, decisionId),
+    },
   };
 }

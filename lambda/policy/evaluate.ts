@@ -213,3 +213,25 @@ function firstOfStrictest(rules: readonly Rule[], fallback: Mode): Rule | undefi
   );
   return rules.find((r) => r.mode === mode);
 }
+
+const withoutImagePatterns = new WeakMap<Policy, Policy>();
+
+/**
+ * The rules that would apply to a container of this task whatever its image is (their cluster,
+ * service and family conditions hold): for a container whose image cannot be named, these decide
+ * whether its error may stop the task.
+ */
+export function rulesForAnyImage(policy: Policy, target: Omit<MatchTarget, 'image'>): Rule[] {
+  let stripped = withoutImagePatterns.get(policy);
+  if (stripped === undefined) {
+    stripped = {
+      ...policy,
+      trustedImages: [],
+      rules: policy.rules.map((r) => ({ ...r, match: { ...r.match, images: undefined } })),
+    };
+    withoutImagePatterns.set(policy, stripped);
+  }
+  const byName = new Map(policy.rules.map((r) => [r.name, r]));
+  const match = matchContainer(stripped, { ...target, image: '' });
+  return match.kind === 'rules' ? match.rules.map((r) => byName.get(r.name) as Rule) : [];
+}

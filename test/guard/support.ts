@@ -10,10 +10,10 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { InMemoryDecisionLedger, type DecisionLedger } from '../../lambda/enforce/decision-ledger';
-import { createEngine, keyRingFor, rekorKeysFor, type Engine } from '../../lambda/guard/engine';
-import { Guard, type AuditLogger, type GuardMetricName, type GuardMetrics } from '../../lambda/guard/guard';
+import { composeGuard } from '../../lambda/guard/composition';
+import type { Engine } from '../../lambda/guard/engine';
+import type { Guard, AuditLogger, GuardMetricName, GuardMetrics } from '../../lambda/guard/guard';
 import { KmsKeyLoader } from '../../lambda/keys/kms-key-loader';
-import { policySha256 } from '../../lambda/policy/hash';
 import { parsePolicy } from '../../lambda/policy/load';
 import type { Policy } from '../../lambda/policy/schema';
 import type { RegistryClientOptions } from '../../lambda/registry/options';
@@ -51,7 +51,9 @@ export type FixtureName =
   | 'ec2-multi-container-running'
   | 'ec2-runtask-pending-no-digest'
   | 'fargate-running-docs'
-  | 'ec2-stopped';
+  | 'ec2-stopped'
+  | 'fargate-guardduty-pending'
+  | 'fargate-service-connect-running';
 
 type Json = Record<string, unknown>;
 
@@ -203,27 +205,20 @@ export function buildGuard(options: GuardOptions): GuardSetup {
     clientFor: (region) => new KMSClient({ region: region ?? REGION }),
     failureBackoffMs: options.kmsFailureBackoffMs ?? 0,
   });
-  const engine = createEngine({
-    registry: { ...FAST_REGISTRY, ...options.registry, insecureRegistries: policy.registries.insecure },
-    kms,
-    ...(options.cache ? { cache: options.cache } : {}),
-  });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const ledger = options.ledger ?? new InMemoryDecisionLedger();
   const topicArn = options.topicArn === null ? undefined : (options.topicArn ?? TOPIC_ARN);
-  const guard = new Guard({
+  const { guard, engine } = composeGuard({
     policy,
-    policySha256: policySha256(policy),
-    verifier: engine.verifier,
-    keyRing: keyRingFor(policy, engine.kms),
-    rekorKeys: rekorKeysFor(policy),
-    enforcer: {
-      ecs: new ECSClient({ region: REGION }),
-      sns: new SNSClient({ region: REGION }),
-      ...(topicArn ? { topicArn } : {}),
-      ledger,
-    },
+    region: REGION,
+    registry: { ...FAST_REGISTRY, ...options.registry },
+    kms,
+    ...(options.cache ? { cache: options.cache } : {}),
+    ecs: new ECSClient({ region: REGION }),
+    sns: new SNSClient({ region: REGION }),
+    ...(topicArn ? { topicArn } : {}),
+    ledger,
     logger,
     metrics,
     verifyDeadlineMs: options.verifyDeadlineMs ?? 20_000,
