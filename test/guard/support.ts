@@ -64,7 +64,8 @@ export function loadFixture(name: FixtureName): Json {
 
 export interface EventContainer {
   name?: string;
-  image: string;
+  /** `undefined` removes the image (as GuardDuty's agent is reported); null keeps a null image. */
+  image?: string | null;
   /** Omitted: the fixture's container keeps no digest (`null` also removes it). */
   imageDigest?: string | null;
 }
@@ -79,6 +80,8 @@ export interface EventOptions {
   lastStatus?: string;
   version?: number;
   id?: string;
+  /** Makes it a task of this service (`group: service:NAME`). */
+  service?: string;
 }
 
 /** A recorded event with cluster, task and images rewritten to point at the local registry. */
@@ -94,12 +97,14 @@ export function taskEvent(options: EventOptions): Json {
   if (options.id !== undefined) event.id = options.id;
   if (options.lastStatus !== undefined) detail.lastStatus = options.lastStatus;
   if (options.version !== undefined) detail.version = options.version;
+  if (options.service !== undefined) detail.group = `service:${options.service}`;
   const recorded = detail.containers as Json[];
   detail.containers = options.containers.map((c, i) => {
     const base = { ...(recorded[i] ?? recorded[0]) } as Json;
     base.taskArn = taskArn;
     if (c.name !== undefined) base.name = c.name;
-    base.image = c.image;
+    if (c.image === undefined) delete base.image;
+    else base.image = c.image;
     if (c.imageDigest === undefined || c.imageDigest === null) delete base.imageDigest;
     else base.imageDigest = c.imageDigest;
     if (options.lastStatus !== undefined) base.lastStatus = options.lastStatus;
