@@ -363,14 +363,14 @@ describe('the digest that is judged', () => {
     async function movingTagTask(setup: GuardSetup) {
       // The tag now points at the unsigned image; the revision pinned the signed one.
       const moving = await pushTestImage(registry, 'team/app', 'moving');
-      expect(moving.digest).toBe(unsigned.digest);
+      expect(moving.digest).not.toBe(signed.digest);
       const event = taskEvent({
         taskId: newTaskId(),
         service: SERVICE,
         containers: [{ name: 'api', image: moving.image }],
       });
       (event.detail as Record<string, unknown>).taskDefinitionArn = TD;
-      return decide(setup, event);
+      return { record: await decide(setup, event), moving };
     }
 
     it('verifies the digest ECS pinned in the service revision when the tag now points elsewhere', async () => {
@@ -379,7 +379,7 @@ describe('the digest that is judged', () => {
         { id: '110', taskDefinition: `${TD.slice(0, -3)}117`, digest: unsigned.digest },
       ]);
       const setup = buildGuard({ policy: policy() });
-      const record = await movingTagTask(setup);
+      const { record } = await movingTagTask(setup);
       expect(record.containers[0]).toMatchObject({
         digest: signed.digest,
         digestSource: 'serviceRevision',
@@ -397,9 +397,9 @@ describe('the digest that is judged', () => {
         { id: '111', taskDefinition: TD, digest: signed.digest },
       ]);
       const setup = buildGuard({ policy: policy() });
-      const record = await movingTagTask(setup);
+      const { record, moving } = await movingTagTask(setup);
       expect(record.containers[0]).toMatchObject({
-        digest: unsigned.digest,
+        digest: moving.digest,
         digestSource: 'resolved',
         outcome: 'deny',
         reason: ReasonCode.DIGEST_UNCONFIRMED,
