@@ -1,16 +1,27 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-/** The Lambda's environment, validated once at start (a bad deployment fails loudly, not per event). */
+/**
+ * The Lambda's environment, validated once at start (a bad deployment fails loudly, not per event).
+ * zod/mini, not full zod: this runs in the Lambda, whose bundle stays small.
+ */
 const EnvSchema = z.object({
-  IMAGE_GUARD_POLICY_FILE: z.string().min(1).default('policy.json'),
-  IMAGE_GUARD_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')
-    .optional(),
-  IMAGE_GUARD_LEDGER_TABLE: z.string().min(3).max(255).optional(),
-  IMAGE_GUARD_VERIFY_DEADLINE_MS: z.coerce.number().int().min(1000).max(900_000).default(25_000),
-  AWS_REGION: z.string().min(1).optional(),
+  IMAGE_GUARD_POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.json'),
+  IMAGE_GUARD_TOPIC_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')),
+  ),
+  IMAGE_GUARD_LEDGER_TABLE: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
+  IMAGE_GUARD_VERIFY_DEADLINE_MS: z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,7}$/, 'must be a whole number of milliseconds')),
+      z.pipe(
+        z.transform((v: string) => Number(v)),
+        z.number().check(z.gte(1000, 'must be at least 1000'), z.lte(900_000, 'must be at most 900000')),
+      ),
+    ),
+    25_000,
+  ),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface GuardConfig {
