@@ -169,6 +169,19 @@ describe('AWS-injected containers', () => {
     expect(record.action).toBe('stopped');
   });
 
+  it('never skips a look-alike the user defined, even reported without an image like the real agent', async () => {
+    definedAs(PAYMENTS_TD, ['api', GUARDDUTY]);
+    const setup = buildGuard({ policy: policy() });
+    const record = await decide(setup, guardDutyTask(signed).event);
+    expect(record.containers[1]).toMatchObject({
+      name: GUARDDUTY,
+      outcome: 'error',
+      reason: ReasonCode.CONTAINER_UNIDENTIFIED,
+    });
+    expect(record.containers[1]?.message).toMatch(/named like an AWS agent, but not one ECS injected/);
+    expect(record.action).toBe('stopped');
+  });
+
   it('does not trust an agent-named container whose image is not AWS’s agent image', async () => {
     definedAs(PAYMENTS_TD, ['api']);
     const setup = buildGuard({ policy: policy() });
