@@ -4,7 +4,8 @@ import { buildDecisionRecord, buildIgnoredRecord, type ContainerResult } from '.
 import type { DecisionRecord, IgnoredRecord } from '../decision/types';
 import type { EnforcementResult, EnforcerDeps } from '../enforce/enforcer';
 import { EnforcementError, enforce } from '../enforce/enforcer';
-import type { FailingContainer, TaskNotice } from '../enforce/notice';
+import type { TaskNotice } from '../enforce/notice';
+import { taskNotice } from '../decision/task-notice';
 import { toGuardError } from '../errors';
 import { parseTaskStateChange, type TaskEvent } from '../events';
 import { LruCache } from '../cache/lru-cache';
@@ -61,6 +62,9 @@ export type GuardOutcome =
   { kind: 'decision'; record: DecisionRecord } | { kind: 'ignored'; record: IgnoredRecord };
 
 /**
+ * The orchestrator of the event's route, deciding nothing itself:
+ *   parse (events/) → digests, match, verify, decide (evaluate-task.ts) → act (enforce/) → record
+ *   (decision/record).
  * Turns one EventBridge event into exactly one audit line: a decision (after any stop/alert) or an
  * `ignored` record. A failure to act is logged and rethrown, so Lambda retries the event and, after
  * its retries, sends it to the dead-letter destination: nothing is dropped silently.
@@ -203,42 +207,6 @@ function decidedNameKey(container: string): string {
 
 function decidedDigestKey(container: string, digest: string): string {
   return `digest|${container}|${digest}`;
-}
-
-function taskNotice(
-  task: TaskEvent,
-  decisionId: string,
-  decision: { action: 'stop' | 'alert' | 'none'; mode: 'enforce' | 'audit' },
-  containers: readonly ContainerResult[],
-): TaskNotice {
-  const failing: FailingContainer[] = containers
-    .filter((c) => c.decision.outcome === 'deny' || c.decision.outcome === 'error')
-    .map((c) => ({
-      name: c.name,
-      image: c.image ?? '(no image reported)',
-      digest: c.digest,
-      outcome: c.decision.outcome as 'deny' | 'error',
-      reason: c.decision.reason,
-      message: c.decision.message,
-      rule: c.decision.rule,
-      ...(c.decision.reason === ReasonCode.DIGEST_UNCONFIRMED ? { unconfirmed: true } : {}),
-    }));
-  const unconfirmed = failing.length > 0 && failing.every((f) => f.unconfirmed === true);
-  return {
-    decisionId,
-    action: decision.action === 'stop' ? 'stop' : 'alert',
-    mode: decision.mode,
-    stopped: decision.action === 'stop',
-    account: task.account,
-    region: task.region,
-    clusterArn: task.clusterArn,
-    clusterName: task.clusterName,
-    service: task.service,
-    taskDefinition: `${task.taskDefinitionFamily}:${task.taskDefinitionRevision}`,
-    taskArn: task.taskArn,
-    failing,
-    ...(unconfirmed ? { unconfirmed: true } : {}),
-  };
 }
 
 /**
