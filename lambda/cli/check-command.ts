@@ -77,7 +77,7 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
       for (const c of record.containers) {
         lines.push(`  - ${c.name}: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${c.rule}")` : ''}`);
         lines.push(
-          `      image ${c.image}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
+          `      image ${c.image ?? '(none reported)'}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
         );
         lines.push(`      ${c.message}`);
       }
