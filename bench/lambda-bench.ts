@@ -11,9 +11,9 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { VerdictCache } from '../lambda/cache/verdict-cache';
 import type { Sender } from '../lambda/aws/lazy-client';
 import { DynamoDecisionLedger, type DecisionLedger } from '../lambda/enforce/decision-ledger';
-import { createEngine, keyRingFor, rekorKeysFor, type Engine } from '../lambda/guard/engine';
-import { Guard, type GuardOutcome } from '../lambda/guard/guard';
-import { policySha256 } from '../lambda/policy/hash';
+import { composeGuard } from '../lambda/guard/composition';
+import type { Engine } from '../lambda/guard/engine';
+import type { Guard, GuardOutcome } from '../lambda/guard/guard';
 import { parsePolicy } from '../lambda/policy/load';
 import type { AwsCallCounts, AwsMocks } from './aws-mocks';
 import { loggingWithSink, type Sink } from './powertools-sink';
@@ -109,25 +109,17 @@ function buildGuard(host: string, insecure: string[], ledger?: DecisionLedger): 
     }),
     { source: 'bench-policy.json' },
   );
-  const engine = createEngine({
-    registry: { insecureRegistries: policy.registries.insecure },
-    cache: new VerdictCache(),
-  });
   const { logger, metrics, sink } = loggingWithSink();
-  const guard = new Guard({
+  const { guard, engine } = composeGuard({
     policy,
-    policySha256: policySha256(policy),
-    verifier: engine.verifier,
-    keyRing: keyRingFor(policy, engine.kms),
-    rekorKeys: rekorKeysFor(policy),
-    enforcer: {
-      ecs: new ECSClient({ region: REGION, maxAttempts: 5 }),
-      sns: new SNSClient({ region: REGION, maxAttempts: 5 }),
-      topicArn: TOPIC_ARN,
-      ledger:
-        ledger ??
-        new DynamoDecisionLedger(new DynamoDBClient({ region: REGION, maxAttempts: 3 }), LEDGER_TABLE),
-    },
+    region: REGION,
+    cache: new VerdictCache(),
+    ecs: new ECSClient({ region: REGION, maxAttempts: 5 }),
+    sns: new SNSClient({ region: REGION, maxAttempts: 5 }),
+    topicArn: TOPIC_ARN,
+    ledger:
+      ledger ??
+      new DynamoDecisionLedger(new DynamoDBClient({ region: REGION, maxAttempts: 3 }), LEDGER_TABLE),
     logger,
     metrics,
     verifyDeadlineMs: 25_000,

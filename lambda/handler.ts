@@ -13,6 +13,13 @@ const guard = createLambdaGuard(
   powertoolsMetrics(),
 );
 
-export const handler = async (event: unknown): Promise<void> => {
-  await guard.handle(event);
+/** Time kept back from the function's timeout to record the decision and flush metrics. */
+const DEADLINE_MARGIN_MS = 3000;
+
+export const handler = async (
+  event: unknown,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<void> => {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  await guard.handle(event, remaining === undefined ? {} : { deadlineMs: remaining - DEADLINE_MARGIN_MS });
 };

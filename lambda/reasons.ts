@@ -38,6 +38,18 @@ export const ReasonCode = {
   CONTENT_MISMATCH: 'CONTENT_MISMATCH',
   /** An unexpected internal failure; treated as an error, never as a pass. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /**
+   * A decision on a digest the guard resolved from the tag itself (no event, DescribeTasks or service
+   * revision named it): not proof of what runs. Never stops the task, is alerted as unconfirmed, and
+   * the task is decided again by its next event that carries a digest.
+   */
+  DIGEST_UNCONFIRMED: 'DIGEST_UNCONFIRMED',
+  /**
+   * A container of the event the guard cannot identify (a name, image or digest missing or malformed,
+   * and not an AWS-injected agent): an error for that container (onError applies); the task's other
+   * containers are still decided.
+   */
+  CONTAINER_UNIDENTIFIED: 'CONTAINER_UNIDENTIFIED',
 } as const;
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];

@@ -16,6 +16,8 @@ import {
  *   condition repeats the cluster so a short-format task ARN (`task/ID`) can never match.
  * - `ecs:DescribeServiceRevisions`: requires BOTH the `service` and the `service-revision` resource
  *   (service authorization reference), `service/CLUSTER/NAME` and `service-revision/CLUSTER/NAME/ID`.
+ * - `ecs:ListServiceDeployments`: resource type `service`; lists a service's recent deployments, whose
+ *   target revisions tie a task (by its task definition) to the revision ECS pinned digests in.
  */
 export function ecsReadStatements(clusters: readonly ClusterArnPattern[]): PolicyStatement[] {
   return [
@@ -29,6 +31,11 @@ export function ecsReadStatements(clusters: readonly ClusterArnPattern[]): Polic
       effect: Effect.ALLOW,
       actions: ['ecs:DescribeServiceRevisions'],
       resources: unique([...clusters.map(serviceArnPattern), ...clusters.map(serviceRevisionArnPattern)]),
+    }),
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['ecs:ListServiceDeployments'],
+      resources: unique(clusters.map(serviceArnPattern)),
     }),
   ];
 }

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { recordedAction } from '../decision/decide-task';
 import { buildDecisionRecord, buildIgnoredRecord } from '../decision/record';
 import { parseTaskStateChange } from '../events';
-import { createEngine, keyRingFor, rekorKeysFor } from '../guard/engine';
+import { composeEvaluation } from '../guard/composition';
 import { evaluateTask } from '../guard/evaluate-task';
 import { DEFAULT_PEM_HASH } from '../keys/hash-algorithm';
-import { policySha256 } from '../policy/hash';
 import { loadPolicyFile } from '../policy/load';
 import { normalisePem, pemProblem } from '../policy/pem';
 import { isKmsKey } from '../policy/key-kind';
@@ -59,24 +58,20 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
   }
 
   const caPem = args.caFile ? await readText(args.caFile, '--ca-file') : undefined;
-  const engine = createEngine({
-    registry: { insecureRegistries: [...policy.registries.insecure, ...args.insecureRegistries], caPem },
+  // No ECS lookups: the CLI decides from the event alone (no AWS access is assumed).
+  const {
+    engine,
+    evaluator,
+    policySha256: hash,
+  } = composeEvaluation({
+    policy,
+    registry: { insecureRegistries: args.insecureRegistries, caPem },
     extraCredentials: new DockerConfigCredentialProvider(),
+    lookups: 'none',
   });
   try {
     const started = performance.now();
-    const hash = policySha256(policy);
-    const evaluation = await evaluateTask(
-      parsed.task,
-      {
-        policy,
-        policySha256: hash,
-        verifier: engine.verifier,
-        keyRing: keyRingFor(policy, engine.kms),
-        rekorKeys: rekorKeysFor(policy),
-      },
-      AbortSignal.timeout(args.timeoutMs),
-    );
+    const evaluation = await evaluateTask(parsed.task, evaluator, AbortSignal.timeout(args.timeoutMs));
     const record = buildDecisionRecord({
       decisionId: randomUUID(),
       time: new Date().toISOString(),
@@ -111,7 +106,7 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
       for (const c of record.containers) {
         lines.push(`  - ${c.name}: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${c.rule}")` : ''}`);
         lines.push(
-          `      image ${line(c.image)}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
+          `      image ${c.image === null ? '(none reported)' : line(c.image)}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
         );
         lines.push(`      ${line(c.message)}`);
         const fix = c.outcome === 'error' ? fixFor(c.message) : undefined;

@@ -7,7 +7,8 @@
  *   - every container allowed or skipped → none.
  * StopTask is per task, so one failing container decides for the whole task.
  */
-import { strictestMode, type ContainerDecision } from '../policy/evaluate';
+import type { ContainerDecision } from '../policy/evaluate';
+import { strictestMode } from './decide-container';
 import type { Mode, Policy } from '../policy/schema';
 
 export type TaskAction = 'stop' | 'alert' | 'none';

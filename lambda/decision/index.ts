@@ -8,4 +8,12 @@ export {
   type DecisionRecordInput,
 } from './record';
 export { matchTargetOf } from './match-target';
-export type { ContainerRecord, DecisionAction, DecisionRecord, DigestSource, IgnoredRecord } from './types';
+export { decideContainer, type ContainerFindings } from './decide-container';
+export type {
+  ContainerRecord,
+  DecisionAction,
+  DecisionRecord,
+  DecisionTrigger,
+  DigestSource,
+  IgnoredRecord,
+} from './types';

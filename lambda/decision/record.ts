@@ -3,14 +3,22 @@ import type { TaskEvent } from '../events/task-event';
 import type { ContainerDecision } from '../policy/evaluate';
 import type { ReasonCode } from '../reasons';
 import { recordedAction, type TaskDecision } from './decide-task';
-import type { ContainerRecord, DecisionAction, DecisionRecord, DigestSource, IgnoredRecord } from './types';
+import type {
+  AlertRecord,
+  ContainerRecord,
+  DecisionAction,
+  DecisionRecord,
+  DecisionTrigger,
+  DigestSource,
+  IgnoredRecord,
+} from './types';
 
 /** Messages are the only free text in a record; they are capped so a log line stays bounded. */
 export const MAX_MESSAGE_CHARS = 1024;
 
 export interface ContainerResult {
   name: string;
-  image: string;
+  image?: string;
   digest?: string;
   digestSource?: DigestSource;
   decision: ContainerDecision;
@@ -20,6 +28,8 @@ export interface ContainerResult {
 }
 
 export interface DecisionRecordInput {
+  /** Default `event`. */
+  trigger?: DecisionTrigger;
   decisionId: string;
   /** ISO 8601 time of the decision. */
   time: string;
@@ -34,11 +44,15 @@ export interface DecisionRecordInput {
   /** What was actually done, when it differs from the decision (a stop that failed and became an alert). */
   action?: DecisionAction;
   actionError?: string;
+  /** Container name → alert group key, for the denied and failed containers. */
+  alertGroups?: ReadonlyMap<string, string>;
+  alert?: AlertRecord;
 }
 
 export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord {
   const record: DecisionRecord = {
     type: 'image-guard.decision',
+    trigger: input.trigger ?? 'event',
     decisionId: input.decisionId,
     time: input.time,
     mode: input.decision.mode,
@@ -49,9 +63,10 @@ export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord 
     taskDefinitionArn: input.task.taskDefinitionArn,
     lastStatus: input.task.lastStatus,
     eventId: input.task.eventId,
-    containers: input.containers.map(containerRecord),
+    containers: input.containers.map((c) => containerRecord(c, input.alertGroups?.get(c.name))),
     policySha256: input.policySha256,
     durationMs: duration(input.durationMs),
+    alert: input.alert ?? null,
   };
   if (input.actionError !== undefined) record.actionError = cap(input.actionError);
   return record;
@@ -74,10 +89,10 @@ export function buildIgnoredRecord(input: {
   };
 }
 
-function containerRecord(c: ContainerResult): ContainerRecord {
+function containerRecord(c: ContainerResult, alertGroup: string | undefined): ContainerRecord {
   return {
     name: c.name,
-    image: c.image,
+    image: c.image ?? null,
     digest: c.digest ?? null,
     digestSource: c.digest !== undefined ? (c.digestSource ?? null) : null,
     outcome: c.decision.outcome,
@@ -88,6 +103,7 @@ function containerRecord(c: ContainerResult): ContainerRecord {
     cached: c.cached,
     durationMs: duration(c.durationMs),
     message: cap(c.decision.message),
+    alertGroup: alertGroup ?? null,
   };
 }
 

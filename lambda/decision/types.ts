@@ -15,11 +15,19 @@ import type { ReasonCode } from '../reasons';
 /** What was done: `stopped` (StopTask succeeded), `alerted` (SNS only), `none`. */
 export type DecisionAction = 'stopped' | 'alerted' | 'none';
 
-export type DigestSource = 'event' | 'resolved';
+/**
+ * Where the judged digest came from: the event, DescribeTasks, the task's service revision, or the
+ * tag resolved by the guard itself (`resolved`: unconfirmed, never a stop, see DIGEST_UNCONFIRMED).
+ */
+export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved';
+
+/** What made the guard decide: a task state change event (the hook and the sweep add their own). */
+export type DecisionTrigger = 'event' | 'deployment-hook' | 'sweep';
 
 export interface ContainerRecord {
   name: string;
-  image: string;
+  /** null when the event names no image (AWS-injected agents; a broken container entry). */
+  image: string | null;
   digest: string | null;
   digestSource: DigestSource | null;
   outcome: ContainerOutcome;
@@ -31,10 +39,29 @@ export interface ContainerRecord {
   durationMs: number;
   /** Extension: the decision's explanation (capped in length). */
   message: string;
+  /**
+   * Extension: for a denied or failed container, the key of its alert group (cluster, service or task
+   * family, container, digest): the same for every task of the group; null otherwise.
+   */
+  alertGroup: string | null;
+}
+
+/** Extension: what became of the task's alert with respect to its group (null: no alert was due). */
+export interface AlertRecord {
+  /** The group the task's alert belongs to (its first failing container's, by name). */
+  group: string;
+  /** `sent` emailed; `counted` counted in the group's window, not emailed; `duplicate` already done. */
+  status: 'sent' | 'counted' | 'duplicate';
+  /** `sent`: tasks counted before this email and reported in it; `counted`: tasks counted so far. */
+  count?: number;
+  /** ISO time of the first counted task of the window. */
+  since?: string;
 }
 
 export interface DecisionRecord {
   type: 'image-guard.decision';
+  /** Extension: what made the guard decide. */
+  trigger: DecisionTrigger;
   decisionId: string;
   time: string;
   mode: Mode;
@@ -49,6 +76,7 @@ export interface DecisionRecord {
   containers: ContainerRecord[];
   policySha256: string;
   durationMs: number;
+  alert: AlertRecord | null;
   /** Extension: set when the action could not be carried out (e.g. StopTask failed); `action` says what was done. */
   actionError?: string;
 }

@@ -9,6 +9,8 @@ export interface FailingContainer {
   reason: ReasonCode;
   message: string;
   rule?: string;
+  /** The digest was resolved from the tag by the guard (DIGEST_UNCONFIRMED): not proof of what runs. */
+  unconfirmed?: boolean;
 }
 
 /** Everything an alert or a StopTask reason says about one task decision. */
@@ -30,8 +32,9 @@ export interface TaskNotice {
   taskArn: string;
   failing: FailingContainer[];
   /**
-   * The decision was made on a digest the guard resolved itself (reason DIGEST_UNCONFIRMED), not one
-   * ECS reported: the alert says the digest is unconfirmed.
+   * The decision rests on digests the guard resolved itself (reason DIGEST_UNCONFIRMED), not ones ECS
+   * reported: an alert only, never a stop; the alert says the digest is unconfirmed, and the guard claims
+   * it apart from the task's own alert.
    */
   unconfirmed?: boolean;
 }

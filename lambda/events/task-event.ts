@@ -1,21 +1,26 @@
 /**
  * An ECS task as one "ECS Task State Change" event describes it, checked and reduced to what the
- * guard needs. Parsing never throws: anything that is not a usable task event becomes an `ignored`
- * result with a reason (EVENT_INVALID / EVENT_NOT_APPLICABLE) and a message naming the field.
+ * guard needs. Parsing never throws. An event that does not describe a usable task becomes an
+ * `ignored` result with a reason (EVENT_INVALID / EVENT_NOT_APPLICABLE) and a message naming the field;
+ * a container that cannot be read keeps its place in the task with a `problem` (decided as an error
+ * for that container alone): one odd container never makes the guard skip the others.
  */
-import { describe, formatPath } from '../policy/issues';
 import { ReasonCode } from '../reasons';
 import { clusterNameOf, serviceOf, taskDefinitionOf } from './arns';
-import { EVENT_DETAIL_TYPE, EVENT_LIMITS, EVENT_SOURCE, EnvelopeSchema } from './schema';
+import { describe, listIssues } from './issue-text';
+import { ContainerSchema, EVENT_DETAIL_TYPE, EVENT_LIMITS, EVENT_SOURCE, EnvelopeSchema } from './schema';
 
 export interface TaskContainer {
+  /** The container's name; for a container without a readable name, `containers[<index>]`. */
   name: string;
-  /** The image as the task definition names it (ECS no longer rewrites it to a digest). */
-  image: string;
+  /** The image as the task definition names it; absent for AWS-injected agents (and broken events). */
+  image?: string;
   /** `sha256:<64 hex>` when ECS reported the digest it runs. */
   imageDigest?: string;
   containerArn?: string;
   lastStatus?: string;
+  /** Why this container cannot be identified (a field missing or malformed); it is then an error. */
+  problem?: string;
 }
 
 export interface TaskEvent {
@@ -32,6 +37,7 @@ export interface TaskEvent {
   /** From `group` = `service:NAME`; absent for RunTask / StartTask tasks. */
   service?: string;
   group?: string;
+  /** For a service task, the service deployment that started it (`ecs-svc/<id>`). */
   startedBy?: string;
   launchType?: string;
   lastStatus: string;
@@ -40,6 +46,8 @@ export interface TaskEvent {
   version: number;
   updatedAt?: string;
   containers: TaskContainer[];
+  /** Container names the task's `ServiceConnect` attachments name (ECS injects that proxy). */
+  serviceConnectContainers: string[];
 }
 
 export type IgnoredReason = typeof ReasonCode.EVENT_INVALID | typeof ReasonCode.EVENT_NOT_APPLICABLE;
@@ -51,9 +59,6 @@ export type ParsedEvent =
 /** A task is checked while it is starting or running and meant to keep running. */
 export const APPLICABLE_LAST_STATUSES: readonly string[] = ['PENDING', 'ACTIVATING', 'RUNNING'];
 export const APPLICABLE_DESIRED_STATUS = 'RUNNING';
-
-/** At most this many problems are spelled out in one message (logs stay bounded). */
-const MAX_LISTED_PROBLEMS = 5;
 
 export function parseTaskStateChange(input: unknown): ParsedEvent {
   if (!isRecord(input)) {
@@ -88,13 +93,7 @@ export function parseTaskStateChange(input: unknown): ParsedEvent {
   }
 
   const parsed = EnvelopeSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${formatPath(i.path) || 'event'}: ${issueMessage(i)}`);
-    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
-    const more =
-      problems.length > MAX_LISTED_PROBLEMS ? ` (and ${problems.length - MAX_LISTED_PROBLEMS} more)` : '';
-    return invalid(`${listed}${more}`, ids);
-  }
+  if (!parsed.success) return invalid(listIssues(parsed.error.issues), ids);
 
   const e = parsed.data;
   const d = e.detail;
@@ -126,26 +125,60 @@ export function parseTaskStateChange(input: unknown): ParsedEvent {
     lastStatus: d.lastStatus,
     desiredStatus: d.desiredStatus,
     version: d.version,
-    containers: d.containers.map((c) => ({
-      name: c.name,
-      image: c.image,
-      ...optionalFields({
-        imageDigest: c.imageDigest,
-        containerArn: c.containerArn,
-        lastStatus: c.lastStatus,
-      }),
-    })),
+    containers: d.containers.map(parseContainer),
+    serviceConnectContainers: serviceConnectContainers(d.attachments),
   };
   return { kind: 'task', task };
 }
 
-function issueMessage(issue: { code: string; message: string; input?: unknown; expected?: unknown }): string {
-  if (issue.code === 'invalid_type') {
-    const expected = issue.expected === 'int' ? 'integer' : String(issue.expected);
-    return issue.input === undefined ? 'is required' : `expected ${expected}, got ${describe(issue.input)}`;
+/** One container, on its own: a problem is kept with the container, never fails the task. */
+function parseContainer(input: unknown, index: number): TaskContainer {
+  const parsed = ContainerSchema.safeParse(input, { reportInput: true });
+  if (parsed.success) {
+    const c = parsed.data;
+    return {
+      name: c.name,
+      ...optionalFields({
+        image: c.image,
+        imageDigest: c.imageDigest,
+        containerArn: c.containerArn,
+        lastStatus: c.lastStatus,
+      }),
+    };
   }
-  if (issue.code === 'invalid_value') return `unexpected value ${describe(issue.input)}`;
-  return issue.message;
+  const name = isRecord(input) ? input.name : undefined;
+  const usableName =
+    typeof name === 'string' && name.length > 0 && name.length <= EVENT_LIMITS.name ? name : undefined;
+  const image = isRecord(input) ? input.image : undefined;
+  return {
+    name: usableName ?? `containers[${index}]`,
+    // Shown (sanitised, capped) so the owner can tell which container it is; never verified.
+    ...(typeof image === 'string' && image.length > 0 && image.length <= EVENT_LIMITS.image ? { image } : {}),
+    problem: listIssues(parsed.error.issues, ['detail', 'containers', index]),
+  };
+}
+
+/**
+ * `attachments[{type:"ServiceConnect", details:[{name:"ContainerName", value}]}]`: the containers ECS
+ * added for Service Connect. Read defensively and bounded; anything else in attachments is ignored.
+ */
+function serviceConnectContainers(attachments: readonly unknown[] | undefined): string[] {
+  const names: string[] = [];
+  for (const attachment of (attachments ?? []).slice(0, EVENT_LIMITS.attachments)) {
+    if (!isRecord(attachment) || attachment.type !== 'ServiceConnect') continue;
+    const details = Array.isArray(attachment.details) ? attachment.details : [];
+    for (const detail of details.slice(0, EVENT_LIMITS.attachments)) {
+      if (
+        isRecord(detail) &&
+        detail.name === 'ContainerName' &&
+        typeof detail.value === 'string' &&
+        detail.value.length > 0 &&
+        detail.value.length <= EVENT_LIMITS.name
+      )
+        names.push(detail.value);
+    }
+  }
+  return names;
 }
 
 function invalid(message: string, ids: { eventId?: string; taskArn?: string }): ParsedEvent {

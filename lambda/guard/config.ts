@@ -1,18 +1,32 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-/** The Lambda's environment, validated once at start (a bad deployment fails loudly, not per event). */
+/** A whole number given as an environment string, within [min, max]. */
+const wholeNumber = (what: string, min: number, max: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d{1,7}$/, `must be a whole number of ${what}`)),
+    z.pipe(
+      z.transform((v: string) => Number(v)),
+      z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
+    ),
+  );
+
+/**
+ * The Lambda's environment, validated once at start (a bad deployment fails loudly, not per event).
+ * zod/mini, not full zod: this runs in the Lambda, whose bundle stays small.
+ */
 const EnvSchema = z.object({
-  IMAGE_GUARD_POLICY_FILE: z.string().min(1).default('policy.json'),
+  IMAGE_GUARD_POLICY_FILE: z._default(z.string().check(z.minLength(1)), 'policy.json'),
   // Checked by the policy loader (a missing or wrong hash is POLICY_INVALID, recorded per event).
-  IMAGE_GUARD_POLICY_SHA256: z.string().optional(),
-  IMAGE_GUARD_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')
-    .optional(),
-  IMAGE_GUARD_LEDGER_TABLE: z.string().min(3).max(255).optional(),
-  IMAGE_GUARD_VERIFY_DEADLINE_MS: z.coerce.number().int().min(1000).max(900_000).default(25_000),
-  AWS_REGION: z.string().min(1).optional(),
+  IMAGE_GUARD_POLICY_SHA256: z.optional(z.string()),
+  IMAGE_GUARD_TOPIC_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')),
+  ),
+  IMAGE_GUARD_LEDGER_TABLE: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
+  IMAGE_GUARD_VERIFY_DEADLINE_MS: z._default(wholeNumber('milliseconds', 1000, 900_000), 25_000),
+  // How long a stop or alert claim is held before a retry may take it over; above the function timeout.
+  IMAGE_GUARD_LEASE_SECONDS: z.optional(wholeNumber('seconds', 1, 3600)),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface GuardConfig {
@@ -22,6 +36,8 @@ export interface GuardConfig {
   topicArn?: string;
   ledgerTable?: string;
   verifyDeadlineMs: number;
+  /** Lease of a ledger claim, in ms; absent: the ledger's default. */
+  leaseMs?: number;
   region?: string;
 }
 
@@ -38,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, baseDir: string): GuardConfig
     topicArn: e.IMAGE_GUARD_TOPIC_ARN,
     ledgerTable: e.IMAGE_GUARD_LEDGER_TABLE,
     verifyDeadlineMs: e.IMAGE_GUARD_VERIFY_DEADLINE_MS,
+    ...(e.IMAGE_GUARD_LEASE_SECONDS === undefined ? {} : { leaseMs: e.IMAGE_GUARD_LEASE_SECONDS * 1000 }),
     region: e.AWS_REGION,
   };
 }

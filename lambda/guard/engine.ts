@@ -30,6 +30,11 @@ export interface EngineOptions {
   cache?: VerdictCache;
 }
 
+/** Timeouts for every AWS call the guard makes: a slow API must not hang the invocation. */
+export const AWS_CLIENT_DEFAULTS = {
+  requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
+} as const;
+
 /** ECR clients per region, made when a registry of that region is first met. */
 export function ecrCredentials(): EcrCredentialProvider {
   const clients = new Map<string, Sender<ECRClient>>();
@@ -38,7 +43,12 @@ export function ecrCredentials(): EcrCredentialProvider {
       let client = clients.get(region);
       if (!client) {
         client = lazyClient(
-          async () => new (await import('@aws-sdk/client-ecr')).ECRClient({ region, maxAttempts: 3 }),
+          async () =>
+            new (await import('@aws-sdk/client-ecr')).ECRClient({
+              region,
+              maxAttempts: 3,
+              ...AWS_CLIENT_DEFAULTS,
+            }),
         );
         clients.set(region, client);
       }

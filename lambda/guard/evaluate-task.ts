@@ -1,24 +1,32 @@
+/**
+ * The event's route without side effects, the same for the Lambda and `image-guard check`; each step
+ * is its own module and this file only calls them in order:
+ *
+ *   identify (events/ problems, policy/aws-injected)  → which containers can be judged at all
+ *   digests  (digests/choose-digests)                  → event → DescribeTasks → service revision → resolved
+ *   match    (policy/evaluate)                         → trusted images, rules
+ *   verify   (signatures/verify-container)             → keys, verifier, retries
+ *   decide   (decision/decide-container, decide-task)  → per container, then per task
+ *
+ * Acting (enforce/) and recording (decision/record) are the caller's.
+ */
 import type { RekorKey } from '../cosign/types';
-import { matchTargetOf } from '../decision/match-target';
+import { decideContainer, type ContainerFindings } from '../decision/decide-container';
 import { decideTask, type TaskDecision } from '../decision/decide-task';
+import { matchTargetOf } from '../decision/match-target';
 import type { ContainerResult } from '../decision/record';
+import { chooseDigests, type DigestChoice, type DigestSource } from '../digests/choose-digests';
+import type { TaskLookups } from '../ecs/task-lookups';
 import { toGuardError } from '../errors';
 import type { TaskContainer, TaskEvent } from '../events/task-event';
-import type { TrustedKey } from '../keys/types';
-import {
-  decideContainer,
-  matchContainer,
-  requiredKeys,
-  tlogModeFor,
-  type ContainerDecision,
-  type VerificationSummary,
-} from '../policy/evaluate';
+import { injectedContainerOf, mayBeInjected } from '../policy/aws-injected';
+import { matchContainer, rulesForAnyImage } from '../policy/evaluate';
 import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 import { formatReference, parseImageReference } from '../reference/parse';
 import type { ImageReference } from '../reference/types';
+import { summaryOf, verifyContainer } from '../signatures/verify-container';
 import type { ImageVerifier } from '../verify/image-verifier';
-import type { ImageVerification } from '../verify/types';
 import type { KeyRing } from './key-ring';
 
 export interface TaskEvaluatorDeps {
@@ -27,6 +35,8 @@ export interface TaskEvaluatorDeps {
   verifier: ImageVerifier;
   keyRing: KeyRing;
   rekorKeys: RekorKey[];
+  /** DescribeTasks, DescribeTaskDefinition, service revisions. */
+  lookups: TaskLookups;
   now?: () => number;
   /** Extra attempts for a verification that could not complete, within the caller's deadline. */
   retries?: number;
@@ -38,16 +48,50 @@ export interface TaskEvaluation {
   decision: TaskDecision;
 }
 
-/**
- * The decision for one task, the same for the Lambda and `image-guard check`: every container is
- * matched against the policy and, where a rule applies, its pinned digest is verified. No side effects.
- */
+/** A container after the identify step: decided already, or a reference to judge. */
+type Identified =
+  | { container: TaskContainer; findings: ContainerFindings; digest?: ChosenDigest }
+  | { container: TaskContainer; ref: ImageReference };
+
 export async function evaluateTask(
   task: TaskEvent,
   deps: TaskEvaluatorDeps,
   signal?: AbortSignal,
 ): Promise<TaskEvaluation> {
-  const containers = await Promise.all(task.containers.map((c) => evaluateContainer(task, c, deps, signal)));
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+
+  const identified = await identify(task, deps, signal);
+  const toJudge = identified.filter((i): i is Extract<Identified, { ref: ImageReference }> => 'ref' in i);
+  const untrusted = toJudge.filter(
+    (i) => matchContainer(deps.policy, targetOf(task, i.ref)).kind !== 'trusted',
+  );
+  const digests = await chooseDigests(
+    task,
+    untrusted.map((i) => ({ name: i.container.name, ref: i.ref, eventDigest: i.container.imageDigest })),
+    deps,
+    signal,
+  );
+
+  const containers = await Promise.all(
+    identified.map(async (i): Promise<ContainerResult> => {
+      const judged =
+        'ref' in i
+          ? await judge(task, i.container, i.ref, digests.get(i.container.name), deps, signal)
+          : undefined;
+      const findings = judged?.findings ?? (i as { findings: ContainerFindings }).findings;
+      const digest = judged?.digest ?? ('digest' in i ? i.digest : undefined);
+      return {
+        name: i.container.name,
+        ...(i.container.image !== undefined ? { image: i.container.image } : {}),
+        ...(digest ? { digest: digest.digest, digestSource: digest.source } : {}),
+        decision: decideContainer(deps.policy, findings),
+        signaturesFound: judged?.signaturesFound ?? 0,
+        cached: judged?.cached ?? false,
+        durationMs: now() - started,
+      };
+    }),
+  );
   return {
     containers,
     decision: decideTask(
@@ -57,130 +101,127 @@ export async function evaluateTask(
   };
 }
 
-async function evaluateContainer(
+/**
+ * Which containers can be judged: a container the event does not describe usably is an error; an
+ * AWS-injected agent is trusted (policy permitting); every other one is named by its image reference.
+ */
+async function identify(
+  task: TaskEvent,
+  deps: TaskEvaluatorDeps,
+  signal?: AbortSignal,
+): Promise<Identified[]> {
+  const trustInjected = deps.policy.awsInjectedContainers !== 'verify';
+  // The task definition is read only when a container's name could be an agent's (cached per revision).
+  const defined =
+    trustInjected && task.containers.some((c) => c.problem === undefined && mayBeInjected(c.name))
+      ? await deps.lookups.definedContainers(task.taskDefinitionArn, signal).catch(() => undefined)
+      : undefined;
+  const anyImage = () => rulesForAnyImage(deps.policy, matchTargetOf(task, ''));
+
+  return task.containers.map((container): Identified => {
+    const reported = container.imageDigest
+      ? { digest: container.imageDigest, source: 'event' as const }
+      : undefined;
+    if (container.problem !== undefined)
+      return { container, findings: { kind: 'unidentified', message: container.problem, rules: anyImage() } };
+    const injected = defined ? injectedContainerOf(container, task, defined) : undefined;
+    if (injected) return { container, findings: { kind: 'injected', ...injected }, digest: reported };
+    if (container.image === undefined) {
+      return {
+        container,
+        findings: {
+          kind: 'unidentified',
+          rules: anyImage(),
+          message: `the event names no image for container "${container.name}"${
+            mayBeInjected(container.name)
+              ? defined
+                ? ' (named like an AWS agent, but not one ECS injected: it is in the task definition or lacks its marks)'
+                : trustInjected
+                  ? ' (named like an AWS agent, but the task definition could not be read to confirm it)'
+                  : ' (AWS-injected containers are verified: awsInjectedContainers: verify)'
+              : ''
+          }`,
+        },
+        digest: reported,
+      };
+    }
+    try {
+      return { container, ref: parseImageReference(container.image) };
+    } catch (e) {
+      const error = toGuardError(e, ReasonCode.INVALID_REFERENCE);
+      // The digest ECS reported is still what runs: recorded, and what a duplicate event is matched on.
+      return { container, findings: { kind: 'invalid-reference', message: error.message }, digest: reported };
+    }
+  });
+}
+
+interface ChosenDigest {
+  digest: string;
+  source: DigestSource;
+}
+
+interface Judged {
+  findings: ContainerFindings;
+  digest?: ChosenDigest;
+  signaturesFound: number;
+  cached: boolean;
+}
+
+/** Match, then verify the chosen digest where a rule applies. */
+async function judge(
   task: TaskEvent,
   container: TaskContainer,
+  ref: ImageReference,
+  choice: DigestChoice | undefined,
   deps: TaskEvaluatorDeps,
-  signal: AbortSignal | undefined,
-): Promise<ContainerResult> {
-  const now = deps.now ?? (() => performance.now());
-  const started = now();
-  const base = { name: container.name, image: container.image };
-  const finish = (decision: ContainerDecision, extra: Partial<ContainerResult> = {}): ContainerResult => ({
-    ...base,
-    decision,
-    signaturesFound: 0,
-    cached: false,
-    durationMs: now() - started,
-    ...extra,
-  });
-
-  let ref: ImageReference;
-  try {
-    ref = parseImageReference(container.image);
-  } catch (e) {
-    const error = toGuardError(e, ReasonCode.INVALID_REFERENCE);
-    // The digest ECS reported is still what runs: recorded, and what a duplicate event is matched on.
-    const reported = container.imageDigest
-      ? { digest: container.imageDigest, digestSource: 'event' as const }
-      : {};
-    return finish(unmatchable(deps.policy, ReasonCode.INVALID_REFERENCE, error.message), reported);
+  signal?: AbortSignal,
+): Promise<{
+  findings: ContainerFindings;
+  digest?: Judged['digest'];
+  signaturesFound: number;
+  cached: boolean;
+}> {
+  // Trusted by tag or name: decided without touching the registry (no digest was chosen for it).
+  if (choice === undefined) {
+    const pinned = container.imageDigest ?? ref.digest;
+    return {
+      findings: { kind: 'matched', match: matchContainer(deps.policy, targetOf(task, ref)) },
+      ...(pinned ? { digest: { digest: pinned, source: 'event' as const } } : {}),
+      signaturesFound: 0,
+      cached: false,
+    };
   }
-  // The digest that runs is the event's; an image pinned in the task definition is the fallback.
-  const eventDigest = container.imageDigest ?? ref.digest;
-  let pinned: ImageReference = eventDigest ? { ...ref, digest: eventDigest } : ref;
-
-  // Trusted by tag or name: decided without touching the registry.
-  let match = matchContainer(
-    deps.policy,
-    matchTargetOf(task, formatReference(pinned, { withTag: true, withDigest: true })),
-  );
-  if (match.kind === 'trusted')
-    return finish(decideContainer(deps.policy, match), digestFields(pinned, eventDigest));
-
-  if (!eventDigest) {
-    const resolved = await deps.verifier.resolveDigest(ref, signal);
-    if ('failure' in resolved) return finish(decideContainer(deps.policy, match, summary(resolved.failure)));
-    pinned = { ...ref, digest: resolved.digest };
-    // Match again: a digest-pinned pattern must see the digest that will be verified.
-    match = matchContainer(
-      deps.policy,
-      matchTargetOf(task, formatReference(pinned, { withTag: true, withDigest: true })),
-    );
+  if ('failure' in choice) {
+    return {
+      findings: {
+        kind: 'matched',
+        match: matchContainer(deps.policy, targetOf(task, ref)),
+        digestFailure: summaryOf(choice.failure),
+      },
+      signaturesFound: 0,
+      cached: false,
+    };
   }
-  const digests = digestFields(pinned, eventDigest);
-  if (match.kind !== 'rules') return finish(decideContainer(deps.policy, match), digests);
-
-  const names = requiredKeys(match.rules);
-  const loaded = await Promise.allSettled(
-    names.map((n) => deps.keyRing.resolve([n]).then((k) => k[0] as TrustedKey)),
-  );
-  const keys = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const keyFailures = loaded.flatMap((r, i) =>
-    r.status === 'rejected' ? [`${names[i]}: ${toGuardError(r.reason).message}`] : [],
-  );
-  if (keys.length === 0) {
-    return finish(
-      decideContainer(deps.policy, match, {
-        verifiedKeys: [],
-        reason: ReasonCode.KEY_UNAVAILABLE,
-        message: `no trusted key could be loaded (${keyFailures.join('; ')})`,
-        error: true,
-      }),
-      digests,
-    );
-  }
-
-  const tlog = { mode: tlogModeFor(deps.policy, match.rules), rekorKeys: deps.rekorKeys };
-  let verification: ImageVerification | undefined;
-  for (let attempt = 0; attempt <= (deps.retries ?? 1); attempt++) {
-    if (attempt > 0) await sleep(deps.retryDelayMs ?? 500, signal);
-    verification = await deps.verifier.verify(pinned, {
-      keys,
-      tlog,
-      signal,
-      policySha256: deps.policySha256,
-    });
-    if (!verification.error || signal?.aborted) break;
-  }
-  const v = verification as ImageVerification;
-  let decision = decideContainer(deps.policy, match, summary(v));
-  if (keyFailures.length > 0 && decision.outcome === 'deny') {
-    // A key we could not load might have verified the image: undecidable, not a denial.
-    decision = decideContainer(deps.policy, match, {
-      verifiedKeys: v.verifiedKeys,
-      reason: ReasonCode.KEY_UNAVAILABLE,
-      message: `${v.message}; and some keys could not be loaded (${keyFailures.join('; ')})`,
-      error: true,
-    });
-  }
-  return finish(decision, {
-    ...digests,
-    signaturesFound: v.signatures.filter((s) => s.reason !== ReasonCode.NOT_A_SIGNATURE).length,
-    cached: v.cached,
-  });
+  const pinned: ImageReference = { ...ref, digest: choice.digest };
+  const digest = { digest: choice.digest, source: choice.source };
+  // Matched with the digest that is judged, so digest-pinned patterns see it.
+  const match = matchContainer(deps.policy, targetOf(task, pinned));
+  if (match.kind !== 'rules')
+    return {
+      findings: { kind: 'matched', match, digestSource: choice.source },
+      digest,
+      signaturesFound: 0,
+      cached: false,
+    };
+  const verification = await verifyContainer(pinned, match.rules, deps, signal);
+  return {
+    findings: { kind: 'matched', match, digestSource: choice.source, verification },
+    digest,
+    signaturesFound: verification.signaturesFound,
+    cached: verification.cached,
+  };
 }
 
-function digestFields(pinned: ImageReference, eventDigest: string | undefined): Partial<ContainerResult> {
-  if (!pinned.digest) return {};
-  return { digest: pinned.digest, digestSource: eventDigest ? 'event' : 'resolved' };
-}
-
-function summary(v: ImageVerification): VerificationSummary {
-  return { verifiedKeys: v.verifiedKeys, reason: v.reason, message: v.message, error: v.error };
-}
-
-/** A container whose image cannot even be named: it cannot match a rule, so it cannot be allowed. */
-function unmatchable(policy: Policy, reason: ReasonCode, message: string): ContainerDecision {
-  return { outcome: 'deny', reason, message, rules: [], keys: [], mode: policy.mode };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+function targetOf(task: TaskEvent, ref: ImageReference) {
+  return matchTargetOf(task, formatReference(ref, { withTag: true, withDigest: true }));
 }

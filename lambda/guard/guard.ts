@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { RekorKey } from '../cosign/types';
 import { buildDecisionRecord, buildIgnoredRecord, type ContainerResult } from '../decision/record';
-import type { DecisionRecord, IgnoredRecord } from '../decision/types';
-import type { EnforcementResult, EnforcerDeps } from '../enforce/enforcer';
+import type { AlertRecord, DecisionRecord, IgnoredRecord } from '../decision/types';
+import { alertGroupKey, groupMemberOf } from '../enforce/alert-group';
+import type { EnforcementResult, EnforcerDeps, GroupOutcome } from '../enforce/enforcer';
 import { EnforcementError, enforce } from '../enforce/enforcer';
-import type { FailingContainer, TaskNotice } from '../enforce/notice';
+import type { TaskNotice } from '../enforce/notice';
+import { taskNotice } from '../decision/task-notice';
 import { toGuardError } from '../errors';
 import { parseTaskStateChange, type TaskEvent } from '../events';
 import { LruCache } from '../cache/lru-cache';
 import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
+import type { TaskLookups } from '../ecs/task-lookups';
 import type { ImageVerifier } from '../verify/image-verifier';
 import { evaluateTask } from './evaluate-task';
 import type { KeyRing } from './key-ring';
@@ -27,8 +30,19 @@ export interface GuardMetrics {
   flush(): void;
 }
 
+/**
+ * `EventsInvalid`: events that cannot be parsed (EVENT_INVALID), never mixed with `EventsIgnored`
+ * (not applicable, duplicates). `Errors`: containers whose outcome is error (or a failed action).
+ */
 export type GuardMetricName =
-  'Verified' | 'Denied' | 'Skipped' | 'Errors' | 'TasksStopped' | 'TasksAlerted' | 'EventsIgnored';
+  | 'Verified'
+  | 'Denied'
+  | 'Skipped'
+  | 'Errors'
+  | 'TasksStopped'
+  | 'TasksAlerted'
+  | 'EventsIgnored'
+  | 'EventsInvalid';
 
 export interface GuardDeps {
   policy: Policy;
@@ -36,6 +50,7 @@ export interface GuardDeps {
   verifier: ImageVerifier;
   keyRing: KeyRing;
   rekorKeys: RekorKey[];
+  lookups: TaskLookups;
   enforcer: EnforcerDeps;
   logger: AuditLogger;
   metrics: GuardMetrics;
@@ -48,6 +63,9 @@ export type GuardOutcome =
   { kind: 'decision'; record: DecisionRecord } | { kind: 'ignored'; record: IgnoredRecord };
 
 /**
+ * The orchestrator of the event's route, deciding nothing itself:
+ *   parse (events/) → digests, match, verify, decide (evaluate-task.ts) → act (enforce/) → record
+ *   (decision/record).
  * Turns one EventBridge event into exactly one audit line: a decision (after any stop/alert) or an
  * `ignored` record. A failure to act is logged and rethrown, so Lambda retries the event and, after
  * its retries, sends it to the dead-letter destination: nothing is dropped silently.
@@ -63,16 +81,20 @@ export class Guard {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async handle(event: unknown): Promise<GuardOutcome> {
+  /** `deadlineMs`: the time left for this invocation (below the function's timeout), if shorter. */
+  async handle(event: unknown, options: { deadlineMs?: number } = {}): Promise<GuardOutcome> {
     try {
-      return await this.handleOnce(event);
+      return await this.handleOnce(event, options.deadlineMs);
     } finally {
       this.deps.metrics.flush();
     }
   }
 
-  private async handleOnce(event: unknown): Promise<GuardOutcome> {
+  private async handleOnce(event: unknown, deadlineMs: number | undefined): Promise<GuardOutcome> {
     const started = this.now();
+    // The invocation's end, on the enforcer's clock: stop and alert give up (for a retry) before it.
+    const enforceBy =
+      deadlineMs === undefined ? undefined : (this.deps.enforcer.now ?? Date.now)() + deadlineMs;
     const parsed = parseTaskStateChange(event);
     if (parsed.kind === 'ignored') {
       return this.ignore(parsed.reason, parsed.message, parsed.eventId, parsed.taskArn);
@@ -88,7 +110,9 @@ export class Guard {
     }
 
     const decisionId = this.newId();
-    const signal = AbortSignal.timeout(this.deps.verifyDeadlineMs);
+    const signal = AbortSignal.timeout(
+      Math.max(1, Math.min(this.deps.verifyDeadlineMs, deadlineMs ?? Number.POSITIVE_INFINITY)),
+    );
     const evaluation = await evaluateTask(task, this.deps, signal);
     const base = {
       decisionId,
@@ -100,10 +124,12 @@ export class Guard {
     };
 
     let enforcement: EnforcementResult = { action: 'none' };
+    let alertGroups: Map<string, string> | undefined;
     if (evaluation.decision.action !== 'none') {
       const notice = taskNotice(task, decisionId, evaluation.decision, evaluation.containers);
+      alertGroups = new Map(notice.failing.map((c) => [c.name, alertGroupKey(groupMemberOf(notice, c))]));
       try {
-        enforcement = await enforce(notice, this.deps.enforcer);
+        enforcement = await enforce(notice, enforcerFor(notice, this.deps.enforcer), enforceBy);
       } catch (e) {
         const error = toGuardError(e);
         // What happened before the failure (a stop, then a failed alert) is still what was done.
@@ -113,6 +139,7 @@ export class Guard {
           durationMs: this.now() - started,
           action: done,
           actionError: error.message,
+          alertGroups,
         });
         this.deps.logger.error('decision', record);
         this.deps.metrics.count('Errors');
@@ -124,6 +151,8 @@ export class Guard {
       ...base,
       durationMs: this.now() - started,
       action: enforcement.action,
+      alertGroups,
+      ...(enforcement.group ? { alert: alertRecord(enforcement.group) } : {}),
     });
     this.deps.logger.info('decision', record);
     this.countDecision(evaluation.containers, enforcement);
@@ -140,7 +169,7 @@ export class Guard {
       message,
     });
     this.deps.logger.info('ignored', record);
-    this.deps.metrics.count('EventsIgnored');
+    this.deps.metrics.count(reason === ReasonCode.EVENT_INVALID ? 'EventsInvalid' : 'EventsIgnored');
     return { kind: 'ignored', record };
   }
 
@@ -159,7 +188,8 @@ export class Guard {
   private remember(task: TaskEvent, containers: readonly ContainerResult[]): void {
     const decided = this.decided.get(task.taskArn) ?? new Set<string>();
     for (const c of containers) {
-      if (c.decision.outcome === 'error') continue;
+      // Errors are retried; a decision on a digest the guard resolved itself is never final.
+      if (c.decision.outcome === 'error' || c.digestSource === 'resolved') continue;
       decided.add(decidedNameKey(c.name));
       if (c.digest) decided.add(decidedDigestKey(c.name, c.digest));
     }
@@ -180,6 +210,15 @@ export class Guard {
   }
 }
 
+function alertRecord(group: GroupOutcome): AlertRecord {
+  return {
+    group: group.key,
+    status: group.alert,
+    ...(group.count !== undefined ? { count: group.count } : {}),
+    ...(group.since !== undefined ? { since: group.since } : {}),
+  };
+}
+
 function decidedNameKey(container: string): string {
   return `name|${container}`;
 }
@@ -188,35 +227,26 @@ function decidedDigestKey(container: string, digest: string): string {
   return `digest|${container}|${digest}`;
 }
 
-function taskNotice(
-  task: TaskEvent,
-  decisionId: string,
-  decision: { action: 'stop' | 'alert' | 'none'; mode: 'enforce' | 'audit' },
-  containers: readonly ContainerResult[],
-): TaskNotice {
-  const failing: FailingContainer[] = containers
-    .filter((c) => c.decision.outcome === 'deny' || c.decision.outcome === 'error')
-    .map((c) => ({
-      name: c.name,
-      image: c.image,
-      digest: c.digest,
-      outcome: c.decision.outcome as 'deny' | 'error',
-      reason: c.decision.reason,
-      message: c.decision.message,
-      rule: c.decision.rule,
-    }));
+/**
+ * An unconfirmed alert is claimed apart from the task's own alert, so the alert for the task's
+ * confirmed decision (often a stop, on the next event that carries a digest) still goes out.
+ */
+function enforcerFor(notice: TaskNotice, deps: EnforcerDeps): EnforcerDeps {
+  if (notice.unconfirmed !== true) return deps;
+  const key = (taskArn: string) => `${taskArn}#unconfirmed`;
+  const ledger = deps.ledger;
   return {
-    decisionId,
-    action: decision.action === 'stop' ? 'stop' : 'alert',
-    mode: decision.mode,
-    stopped: decision.action === 'stop',
-    account: task.account,
-    region: task.region,
-    clusterArn: task.clusterArn,
-    clusterName: task.clusterName,
-    service: task.service,
-    taskDefinition: `${task.taskDefinitionFamily}:${task.taskDefinitionRevision}`,
-    taskArn: task.taskArn,
-    failing,
+    ...deps,
+    ledger: {
+      claim: (taskArn, action, decisionId) => ledger.claim(key(taskArn), action, decisionId),
+      complete: (taskArn, action, decisionId, outcome) =>
+        ledger.complete(key(taskArn), action, decisionId, outcome),
+      release: (taskArn, action, decisionId) => ledger.release(key(taskArn), action, decisionId),
+      // Groups are shared: an unconfirmed alert is counted in its group like any other.
+      groupAlert: (request) => ledger.groupAlert(request),
+      groupAlertFailed: (request, decision) => ledger.groupAlertFailed(request, decision),
+      readGroup: (groupKey) => ledger.readGroup(groupKey),
+      takeClosedWindowCount: (groupKey) => ledger.takeClosedWindowCount(groupKey),
+    },
   };
 }

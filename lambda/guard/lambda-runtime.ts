@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { lazyClient } from '../aws/lazy-client';
 import { VerdictCache } from '../cache/verdict-cache';
 import { buildIgnoredRecord } from '../decision/record';
-import { DynamoDecisionLedger, InMemoryDecisionLedger } from '../enforce/decision-ledger';
 import { toGuardError } from '../errors';
-import { policySha256 } from '../policy/hash';
 import { loadShippedPolicy } from '../policy/shipped';
 import { ReasonCode } from '../reasons';
 import type { GuardConfig } from './config';
-import { createEngine, keyRingFor, rekorKeysFor } from './engine';
-import { Guard, type AuditLogger, type GuardMetrics } from './guard';
+import { composeGuard } from './composition';
+import type { AuditLogger, GuardMetrics } from './guard';
 
 export interface EventHandler {
-  handle(event: unknown): Promise<unknown>;
+  handle(event: unknown, options?: { deadlineMs?: number }): Promise<unknown>;
 }
 
 /**
@@ -28,45 +25,17 @@ export function createLambdaGuard(
   try {
     const text = readFileSync(config.policyFile, 'utf8');
     const policy = loadShippedPolicy(text, config.policySha256, config.policyFile);
-    const engine = createEngine({
-      registry: { insecureRegistries: policy.registries.insecure },
-      cache: new VerdictCache(),
-    });
-    const ledger = config.ledgerTable
-      ? new DynamoDecisionLedger(
-          lazyClient(
-            async () =>
-              new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-                region: config.region,
-                maxAttempts: 3,
-              }),
-          ),
-          config.ledgerTable,
-        )
-      : new InMemoryDecisionLedger();
-    return new Guard({
+    return composeGuard({
       policy,
-      policySha256: policySha256(policy),
-      verifier: engine.verifier,
-      keyRing: keyRingFor(policy, engine.kms),
-      rekorKeys: rekorKeysFor(policy),
-      enforcer: {
-        // Loaded on first use: a guard that only ever allows tasks never loads these SDK clients.
-        ecs: lazyClient(
-          async () =>
-            new (await import('@aws-sdk/client-ecs')).ECSClient({ region: config.region, maxAttempts: 5 }),
-        ),
-        sns: lazyClient(
-          async () =>
-            new (await import('@aws-sdk/client-sns')).SNSClient({ region: config.region, maxAttempts: 5 }),
-        ),
-        topicArn: config.topicArn,
-        ledger,
-      },
+      region: config.region,
+      cache: new VerdictCache(),
+      topicArn: config.topicArn,
+      ledgerTable: config.ledgerTable,
+      ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
       logger,
       metrics,
       verifyDeadlineMs: config.verifyDeadlineMs,
-    });
+    }).guard;
   } catch (e) {
     const error = toGuardError(e, ReasonCode.POLICY_INVALID);
     return {

@@ -60,6 +60,7 @@ export function compilePolicy(
     ...(file.alerts?.windowMinutes !== undefined
       ? { alerts: { windowMinutes: file.alerts.windowMinutes } }
       : {}),
+    ...(file.awsInjectedContainers === 'verify' ? { awsInjectedContainers: 'verify' as const } : {}),
   };
   return { policy, issues };
 }

@@ -12,6 +12,10 @@
  *   alerts: { windowMinutes: N }  alert grouping window (default 60; 0 emails every task): the first
  *                                 failing task of a (cluster, service or family, container, digest)
  *                                 group is emailed, later ones within the window are counted
+ *   awsInjectedContainers: MODE   trust (default) | verify: containers ECS adds to a task (GuardDuty
+ *                                 Runtime Monitoring agent, Service Connect proxy), recognised by a name
+ *                                 absent from the task definition and a known agent's name pattern, are
+ *                                 skipped as TRUSTED_IMAGE, or verified like any other container
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -22,6 +26,7 @@
  */
 import { z } from 'zod';
 import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
+import { DEFAULT_ALERT_WINDOW_MINUTES } from './alert-window';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import { globProblem } from './glob';
@@ -32,6 +37,7 @@ export type Mode = 'enforce' | 'audit';
 export type NoMatchAction = 'deny' | 'allow';
 export type OnErrorAction = 'alert' | 'stop';
 export type Requirement = 'any' | 'all';
+export type AwsInjectedContainers = 'trust' | 'verify';
 export type { TlogMode, HashAlgorithm };
 
 export const MODES = ['enforce', 'audit'] as const satisfies readonly Mode[];
@@ -158,6 +164,7 @@ export const PolicyFileSchema = z.strictObject({
   rules: z.array(RuleSchema).max(POLICY_LIMITS.rules, `at most ${POLICY_LIMITS.rules} rules`).optional(),
   registries: RegistriesSchema.optional(),
   alerts: AlertsSchema.optional(),
+  awsInjectedContainers: z.enum(['trust', 'verify']).optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -231,6 +238,11 @@ export interface Policy {
   registries: { insecure: string[] };
   /** Present only when the file sets it (a policy without it keeps its hash); default `POLICY_DEFAULTS.alertWindowMinutes`. */
   alerts?: { windowMinutes: number };
+  /**
+   * `verify`: containers ECS injects (GuardDuty agent, Service Connect proxy) are verified like any
+   * other. Absent means `trust` (the default), so policies that do not use it keep their hash.
+   */
+  awsInjectedContainers?: 'verify';
 }
 
 export const POLICY_DEFAULTS = {
@@ -240,7 +252,8 @@ export const POLICY_DEFAULTS = {
   transparencyLog: 'verify-if-present',
   require: 'any',
   hashAlgorithm: 'sha256',
-  alertWindowMinutes: 60,
+  alertWindowMinutes: DEFAULT_ALERT_WINDOW_MINUTES,
+  awsInjectedContainers: 'trust',
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -249,6 +262,7 @@ export const POLICY_DEFAULTS = {
   require: Requirement;
   hashAlgorithm: HashAlgorithm;
   alertWindowMinutes: number;
+  awsInjectedContainers: AwsInjectedContainers;
 };
 
 export { isKmsKey } from './key-kind';

@@ -111,6 +111,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
 
     expect(record).toEqual({
       type: 'image-guard.decision',
+      trigger: 'event',
       decisionId: '01J2Z6X4Q8W3E5R7T9Y1U3I5O7',
       time: '2026-03-02T09:14:32.010Z',
       mode: 'audit',

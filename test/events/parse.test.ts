@@ -56,6 +56,7 @@ describe('recorded events', () => {
           lastStatus: 'RUNNING',
         },
       ],
+      serviceConnectContainers: [],
     });
   });
 
@@ -195,40 +196,9 @@ describe('malformed events are ignored as EVENT_INVALID, with the field named', 
       'detail.containers: lists more than 100 containers',
     ],
     [
-      'a null container',
-      (e) => (e.detail.containers[0] = null),
-      'detail.containers[0]: expected object, got null',
-    ],
-    ['image missing', (e) => delete e.detail.containers[0].image, 'detail.containers[0].image: is required'],
-    [
-      'image a list',
-      (e) => (e.detail.containers[0].image = ['a']),
-      'detail.containers[0].image: expected string, got a list',
-    ],
-    [
-      'empty image',
-      (e) => (e.detail.containers[0].image = ''),
-      'detail.containers[0].image: must not be empty',
-    ],
-    [
-      'huge image',
-      (e) => (e.detail.containers[0].image = `registry.example/${'a'.repeat(5000)}`),
-      'detail.containers[0].image: is longer than 2048 characters',
-    ],
-    [
       'huge task ARN',
       (e) => (e.detail.taskArn = `arn:aws:ecs:us-west-2:111122223333:task/${'a'.repeat(2000)}`),
       'detail.taskArn: is longer than 1600 characters',
-    ],
-    [
-      'invalid digest',
-      (e) => (e.detail.containers[0].imageDigest = 'sha256:XYZ'),
-      'detail.containers[0].imageDigest: is not a sha256:<64 hex> digest',
-    ],
-    [
-      'upper-case digest',
-      (e) => (e.detail.containers[0].imageDigest = `sha256:${'AB'.repeat(32)}`),
-      'detail.containers[0].imageDigest: is not a sha256:<64 hex> digest',
     ],
     ['bad account', (e) => (e.account = '1234'), 'account: is not a 12-digit account id'],
     ['missing id', (e) => delete e.id, 'id: is required'],
@@ -334,5 +304,100 @@ describe('malformed events are ignored as EVENT_INVALID, with the field named', 
         expect(parseTaskStateChange(input).kind).toBe('ignored');
       }),
     );
+  });
+});
+
+describe('a container that cannot be read keeps its place with a problem; the task is still parsed', () => {
+  const DOC = 'fargate-running-docs.json';
+  const cases: [string, (e: Loose) => void, string][] = [
+    [
+      'a null container',
+      (e) => (e.detail.containers[0] = null),
+      'detail.containers[0]: expected object, got null',
+    ],
+    [
+      'image a list',
+      (e) => (e.detail.containers[0].image = ['a']),
+      'detail.containers[0].image: expected string, got a list',
+    ],
+    [
+      'empty image',
+      (e) => (e.detail.containers[0].image = ''),
+      'detail.containers[0].image: must not be empty',
+    ],
+    [
+      'huge image',
+      (e) => (e.detail.containers[0].image = `registry.example/${'a'.repeat(5000)}`),
+      'detail.containers[0].image: is longer than 2048 characters',
+    ],
+    [
+      'invalid digest',
+      (e) => (e.detail.containers[0].imageDigest = 'sha256:XYZ'),
+      'detail.containers[0].imageDigest: is not a sha256:<64 hex> digest',
+    ],
+    [
+      'upper-case digest',
+      (e) => (e.detail.containers[0].imageDigest = `sha256:${'AB'.repeat(32)}`),
+      'detail.containers[0].imageDigest: is not a sha256:<64 hex> digest',
+    ],
+  ];
+
+  it.each(cases)('%s', (_what, mutate, message) => {
+    const t = task(parseTaskStateChange(variant(DOC, mutate)));
+    expect(t.containers).toHaveLength(1);
+    expect(t.containers[0]?.problem).toBe(message);
+  });
+
+  it('keeps the other containers untouched and names an unreadable container by its position', () => {
+    const t = task(
+      parseTaskStateChange(
+        variant(DOC, (e) => {
+          e.detail.containers.push({ image: ['x'] }, { ...e.detail.containers[0], name: 'second' });
+        }),
+      ),
+    );
+    expect(t.containers.map((c) => [c.name, c.problem])).toEqual([
+      ['FargateApp', undefined],
+      [
+        'containers[1]',
+        'detail.containers[1].name: is required; detail.containers[1].image: expected string, got a list',
+      ],
+      ['second', undefined],
+    ]);
+  });
+
+  it('accepts a container with a null or absent image (AWS-injected agents are reported so)', () => {
+    const t = task(
+      parseTaskStateChange(
+        variant(DOC, (e) => {
+          e.detail.containers.push(
+            { name: 'aws-guardduty-agent-FvWGoDU', imageDigest: `sha256:${'ab'.repeat(32)}` },
+            { name: 'ecs-service-connect-oRK9o', image: null, imageDigest: null },
+          );
+        }),
+      ),
+    );
+    expect(t.containers.slice(1)).toEqual([
+      { name: 'aws-guardduty-agent-FvWGoDU', imageDigest: `sha256:${'ab'.repeat(32)}` },
+      { name: 'ecs-service-connect-oRK9o' },
+    ]);
+  });
+
+  it('reads the container names of ServiceConnect attachments, ignoring other attachments', () => {
+    const t = task(
+      parseTaskStateChange(
+        variant(DOC, (e) => {
+          e.detail.attachments.push(
+            {
+              type: 'ServiceConnect',
+              details: [{ name: 'ContainerName', value: 'ecs-service-connect-oRK9o' }],
+            },
+            { type: 'eni', details: [{ name: 'ContainerName', value: 'not-this' }] },
+            { type: 'ServiceConnect', details: 'broken' },
+          );
+        }),
+      ),
+    );
+    expect(t.serviceConnectContainers).toEqual(['ecs-service-connect-oRK9o']);
   });
 });

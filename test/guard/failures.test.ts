@@ -230,6 +230,23 @@ describe('registry unavailable', () => {
   });
 });
 
+describe('the invocation deadline', () => {
+  it('ends verification at the deadline the handler passes (time left in the invocation), never a pass', async () => {
+    proxy.setPlan([{ match: { path: '/manifests/' }, fault: { type: 'delay-headers', ms: 700 } }]);
+    const setup = buildGuard({
+      policy: policy(proxy.host, 'alert'),
+      verifyDeadlineMs: 60_000, // the configured deadline is far away: the invocation's one ends it
+      registry: { requestTimeoutMs: 5000 },
+    });
+    const outcome = await setup.guard.handle(eventVia(proxy.host, signed), { deadlineMs: 150 });
+    expect(outcome.record).toMatchObject({
+      type: 'image-guard.decision',
+      action: 'alerted',
+      containers: [expect.objectContaining({ outcome: 'error', reason: ReasonCode.TIMEOUT })],
+    });
+  });
+});
+
 describe('KMS unavailable', () => {
   const throttling = () =>
     new KMSServiceException({

@@ -11,10 +11,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { InMemoryDecisionLedger, type DecisionLedger } from '../../lambda/enforce/decision-ledger';
 import type { EnforcerDeps } from '../../lambda/enforce/enforcer';
-import { createEngine, keyRingFor, rekorKeysFor, type Engine } from '../../lambda/guard/engine';
-import { Guard, type AuditLogger, type GuardMetricName, type GuardMetrics } from '../../lambda/guard/guard';
+import { composeGuard } from '../../lambda/guard/composition';
+import type { Engine } from '../../lambda/guard/engine';
+import type { Guard, AuditLogger, GuardMetricName, GuardMetrics } from '../../lambda/guard/guard';
 import { KmsKeyLoader } from '../../lambda/keys/kms-key-loader';
-import { policySha256 } from '../../lambda/policy/hash';
 import { parsePolicy } from '../../lambda/policy/load';
 import type { Policy } from '../../lambda/policy/schema';
 import type { RegistryClientOptions } from '../../lambda/registry/options';
@@ -52,7 +52,9 @@ export type FixtureName =
   | 'ec2-multi-container-running'
   | 'ec2-runtask-pending-no-digest'
   | 'fargate-running-docs'
-  | 'ec2-stopped';
+  | 'ec2-stopped'
+  | 'fargate-guardduty-pending'
+  | 'fargate-service-connect-running';
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +65,8 @@ export function loadFixture(name: FixtureName): Json {
 
 export interface EventContainer {
   name?: string;
-  image: string;
+  /** `undefined` removes the image (as GuardDuty's agent is reported); null keeps a null image. */
+  image?: string | null;
   /** Omitted: the fixture's container keeps no digest (`null` also removes it). */
   imageDigest?: string | null;
 }
@@ -78,6 +81,8 @@ export interface EventOptions {
   lastStatus?: string;
   version?: number;
   id?: string;
+  /** Makes it a task of this service (`group: service:NAME`). */
+  service?: string;
 }
 
 /** A recorded event with cluster, task and images rewritten to point at the local registry. */
@@ -93,12 +98,14 @@ export function taskEvent(options: EventOptions): Json {
   if (options.id !== undefined) event.id = options.id;
   if (options.lastStatus !== undefined) detail.lastStatus = options.lastStatus;
   if (options.version !== undefined) detail.version = options.version;
+  if (options.service !== undefined) detail.group = `service:${options.service}`;
   const recorded = detail.containers as Json[];
   detail.containers = options.containers.map((c, i) => {
     const base = { ...(recorded[i] ?? recorded[0]) } as Json;
     base.taskArn = taskArn;
     if (c.name !== undefined) base.name = c.name;
-    base.image = c.image;
+    if (c.image === undefined) delete base.image;
+    else base.image = c.image;
     if (c.imageDigest === undefined || c.imageDigest === null) delete base.imageDigest;
     else base.imageDigest = c.imageDigest;
     if (options.lastStatus !== undefined) base.lastStatus = options.lastStatus;
@@ -206,28 +213,21 @@ export function buildGuard(options: GuardOptions): GuardSetup {
     clientFor: (region) => new KMSClient({ region: region ?? REGION }),
     failureBackoffMs: options.kmsFailureBackoffMs ?? 0,
   });
-  const engine = createEngine({
-    registry: { ...FAST_REGISTRY, ...options.registry, insecureRegistries: policy.registries.insecure },
-    kms,
-    ...(options.cache ? { cache: options.cache } : {}),
-  });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const ledger = options.ledger ?? new InMemoryDecisionLedger();
   const topicArn = options.topicArn === null ? undefined : (options.topicArn ?? TOPIC_ARN);
-  const guard = new Guard({
+  const { guard, engine } = composeGuard({
     policy,
-    policySha256: policySha256(policy),
-    verifier: engine.verifier,
-    keyRing: keyRingFor(policy, engine.kms),
-    rekorKeys: rekorKeysFor(policy),
-    enforcer: {
-      ecs: new ECSClient({ region: REGION }),
-      sns: new SNSClient({ region: REGION }),
-      ...(topicArn ? { topicArn } : {}),
-      ledger,
-      ...options.enforcer,
-    },
+    region: REGION,
+    registry: { ...FAST_REGISTRY, ...options.registry },
+    kms,
+    ...(options.cache ? { cache: options.cache } : {}),
+    ecs: new ECSClient({ region: REGION }),
+    sns: new SNSClient({ region: REGION }),
+    ...(topicArn ? { topicArn } : {}),
+    ledger,
+    ...(options.enforcer ? { enforcer: options.enforcer } : {}),
     logger,
     metrics,
     verifyDeadlineMs: options.verifyDeadlineMs ?? 20_000,

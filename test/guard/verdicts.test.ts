@@ -400,23 +400,45 @@ describe('Guard verdicts against a real registry', () => {
     expect(stopInputs()).toHaveLength(0);
   });
 
-  it('resolves an unsigned image without digest to its digest and stops it', async () => {
+  it('never stops on a digest it resolved itself: DIGEST_UNCONFIRMED, alerted, decided again later', async () => {
     const setup = buildGuard({ policy: policy() });
+    const taskId = newTaskId();
     const event = taskEvent({
       fixture: 'ec2-runtask-pending-no-digest',
       cluster: 'batch',
-      taskId: newTaskId(),
+      taskId,
       containers: [{ image: img.unsigned.image }],
     });
     const record = await decide(setup, event);
-    expect(record.action).toBe('stopped');
+    expect(record.action).toBe('alerted');
     expect(record.containers[0]).toMatchObject({
       outcome: 'deny',
-      reason: ReasonCode.NO_SIGNATURES,
+      reason: ReasonCode.DIGEST_UNCONFIRMED,
       digest: img.unsigned.digest,
       digestSource: 'resolved',
     });
-    expect(stopInputs()[0]?.cluster).toBe('arn:aws:ecs:eu-west-1:111122223333:cluster/batch');
+    expect(record.containers[0]?.message).toMatch(/^unconfirmed: NO_SIGNATURES/);
+    expect(stopInputs()).toHaveLength(0);
+    expect(publishInputs()).toHaveLength(1);
+
+    // The next event carries the digest ECS pulled: decided again (not ALREADY_DECIDED), now stopped,
+    // and its alert still goes out (the unconfirmed alert did not use up the task's alert).
+    const running = taskEvent({
+      fixture: 'ec2-runtask-pending-no-digest',
+      cluster: 'batch',
+      taskId,
+      lastStatus: 'RUNNING',
+      version: 3,
+      containers: [{ image: img.unsigned.image, imageDigest: img.unsigned.digest }],
+    });
+    const outcome = await setup.guard.handle(running);
+    expect(outcome.record).toMatchObject({
+      type: 'image-guard.decision',
+      action: 'stopped',
+      containers: [expect.objectContaining({ reason: ReasonCode.NO_SIGNATURES, digestSource: 'event' })],
+    });
+    expect(stopInputs()).toHaveLength(1);
+    expect(publishInputs()).toHaveLength(2);
   });
 
   it('denies REQUIRED_KEYS_MISSING under require: all when one key has not signed', async () => {

@@ -9,6 +9,7 @@ import {
   type VerificationSummary,
 } from '../../lambda/policy/evaluate';
 import { imageMatchForms, splitImage } from '../../lambda/policy/image-forms';
+import { policySha256 } from '../../lambda/policy/hash';
 import { parsePolicy } from '../../lambda/policy/load';
 import type { Policy, Rule } from '../../lambda/policy/schema';
 
@@ -390,5 +391,29 @@ rules:
       reason: ReasonCode.SIGNATURE_INVALID,
       message: 'rule "baseline" (audit): no valid signature by ci, vendor',
     });
+  });
+});
+
+describe('awsInjectedContainers', () => {
+  const base = 'keys: [{name: ci, kms: alias/ci}]\nrules: [{name: all, keys: [ci]}]\n';
+  it('defaults to trust (left out of the compiled policy, so existing policies keep their hash)', () => {
+    const implicit = policy(base);
+    const explicit = policy(`${base}awsInjectedContainers: trust\n`);
+    expect(implicit.awsInjectedContainers).toBeUndefined();
+    expect(explicit).toEqual(implicit);
+    expect(policySha256(explicit)).toBe(policySha256(implicit));
+  });
+
+  it('accepts verify, which changes the policy hash', () => {
+    const p = policy(`${base}awsInjectedContainers: verify\n`);
+    expect(p.awsInjectedContainers).toBe('verify');
+    expect(policySha256(p)).not.toBe(policySha256(policy(base)));
+    expect(policy(JSON.stringify(p))).toEqual(p);
+  });
+
+  it('rejects any other value, naming the field', () => {
+    expect(() => policy(`${base}awsInjectedContainers: sometimes\n`)).toThrow(
+      /awsInjectedContainers: must be one of: trust, verify/,
+    );
   });
 });

@@ -1,0 +1,171 @@
+/**
+ * The one composition root: builds the engine (registry client, verifier, KMS loader), the key ring,
+ * the ECS lookups, the AWS clients, the ledger and the Guard, for every entry that runs the event's
+ * route: the Lambda (lambda-runtime.ts), `image-guard check`, the tests' support and the bench. Each
+ * entry says only what differs (credentials, clients the tests mock, no side effects in the CLI).
+ *
+ * Every AWS client made here has connection and request timeouts and bounded retries, and is loaded on
+ * first use (a guard that only ever allows tasks never loads the ECS, SNS or DynamoDB client).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { lazyClient, type Sender } from '../aws/lazy-client';
+import type { VerdictCache } from '../cache/verdict-cache';
+import type { RekorKey } from '../cosign/types';
+import {
+  DynamoDecisionLedger,
+  InMemoryDecisionLedger,
+  type DecisionLedger,
+} from '../enforce/decision-ledger';
+import type { EnforcerDeps } from '../enforce/enforcer';
+import { EcsTaskLookups, NO_TASK_LOOKUPS, type TaskLookups } from '../ecs/task-lookups';
+import type { KmsKeyLoader } from '../keys/kms-key-loader';
+import { policySha256 } from '../policy/hash';
+import { alertWindowMinutes } from '../policy/alert-window';
+import type { Policy } from '../policy/schema';
+import type { RegistryClientOptions } from '../registry/options';
+import type { CredentialProvider } from '../registry/types';
+import { AWS_CLIENT_DEFAULTS, createEngine, keyRingFor, rekorKeysFor, type Engine } from './engine';
+import type { TaskEvaluatorDeps } from './evaluate-task';
+import { Guard, type AuditLogger, type GuardMetrics } from './guard';
+import type { KeyRing } from './key-ring';
+
+export interface CompositionOptions {
+  policy: Policy;
+  region?: string;
+  /** Registry options; the policy's insecure registries are always added. */
+  registry?: RegistryClientOptions;
+  /** Credentials besides ECR's (the CLI adds Docker's config.json). */
+  extraCredentials?: CredentialProvider;
+  kms?: KmsKeyLoader;
+  /** A verdict cache, for a long-lived process (the Lambda). */
+  cache?: VerdictCache;
+  /** `none`: no ECS lookups (every answer "unknown"); default: ECS through `ecs`. */
+  lookups?: 'ecs' | 'none';
+  ecs?: Sender<ECSClient>;
+}
+
+/** The event's route without side effects: what `image-guard check` needs. */
+export interface Evaluation {
+  policy: Policy;
+  policySha256: string;
+  engine: Engine;
+  keyRing: KeyRing;
+  rekorKeys: RekorKey[];
+  lookups: TaskLookups;
+  ecs: Sender<ECSClient>;
+  /** The deps of evaluateTask. */
+  evaluator: TaskEvaluatorDeps;
+}
+
+export function composeEvaluation(options: CompositionOptions): Evaluation {
+  const { policy } = options;
+  const engine = createEngine({
+    registry: {
+      ...options.registry,
+      insecureRegistries: [...policy.registries.insecure, ...(options.registry?.insecureRegistries ?? [])],
+    },
+    ...(options.extraCredentials ? { extraCredentials: options.extraCredentials } : {}),
+    ...(options.kms ? { kms: options.kms } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+  });
+  const ecs =
+    options.ecs ??
+    lazyClient(
+      async () =>
+        new (await import('@aws-sdk/client-ecs')).ECSClient({
+          region: options.region,
+          maxAttempts: 5,
+          ...AWS_CLIENT_DEFAULTS,
+        }),
+    );
+  const lookups = options.lookups === 'none' ? NO_TASK_LOOKUPS : new EcsTaskLookups(ecs);
+  const hash = policySha256(policy);
+  const keyRing = keyRingFor(policy, engine.kms);
+  const rekorKeys = rekorKeysFor(policy);
+  return {
+    policy,
+    policySha256: hash,
+    engine,
+    keyRing,
+    rekorKeys,
+    lookups,
+    ecs,
+    evaluator: { policy, policySha256: hash, verifier: engine.verifier, keyRing, rekorKeys, lookups },
+  };
+}
+
+export interface GuardCompositionOptions extends CompositionOptions {
+  logger: AuditLogger;
+  metrics: GuardMetrics;
+  verifyDeadlineMs: number;
+  topicArn?: string;
+  /** A DynamoDB table for the shared ledger; else `ledger`, else an in-memory one. */
+  ledgerTable?: string;
+  /** Lease of a ledger claim (a retry takes a claim over once it expires); default: the ledger's. */
+  leaseMs?: number;
+  ledger?: DecisionLedger;
+  sns?: Sender<SNSClient>;
+  dynamodb?: Sender<DynamoDBClient>;
+  /** Enforcement tuning (tests and the bench: retry timing, clock, waiting for another claim). */
+  enforcer?: Partial<Omit<EnforcerDeps, 'ecs' | 'sns' | 'topicArn' | 'ledger'>>;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface GuardComposition extends Evaluation {
+  guard: Guard;
+  enforcer: EnforcerDeps;
+}
+
+export function composeGuard(options: GuardCompositionOptions): GuardComposition {
+  const evaluation = composeEvaluation(options);
+  const sns =
+    options.sns ??
+    lazyClient(
+      async () =>
+        new (await import('@aws-sdk/client-sns')).SNSClient({
+          region: options.region,
+          maxAttempts: 5,
+          ...AWS_CLIENT_DEFAULTS,
+        }),
+    );
+  const ledger =
+    options.ledger ??
+    (options.ledgerTable
+      ? new DynamoDecisionLedger(
+          options.dynamodb ??
+            lazyClient(
+              async () =>
+                new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+                  region: options.region,
+                  maxAttempts: 3,
+                  ...AWS_CLIENT_DEFAULTS,
+                }),
+            ),
+          options.ledgerTable,
+          undefined,
+          undefined,
+          options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs },
+        )
+      : new InMemoryDecisionLedger());
+  const enforcer: EnforcerDeps = {
+    ecs: evaluation.ecs,
+    sns,
+    ...(options.topicArn ? { topicArn: options.topicArn } : {}),
+    ledger,
+    alertWindowMs: alertWindowMinutes(evaluation.policy) * 60_000,
+    ...options.enforcer,
+  };
+  const guard = new Guard({
+    ...evaluation.evaluator,
+    enforcer,
+    logger: options.logger,
+    metrics: options.metrics,
+    verifyDeadlineMs: options.verifyDeadlineMs,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.newId ? { newId: options.newId } : {}),
+  });
+  return { ...evaluation, guard, enforcer };
+}
