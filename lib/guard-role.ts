@@ -115,7 +115,7 @@ export function createGuardRole(
 }
 
 /**
- * ECS reads for the digest fallback (DescribeTasks, DescribeServiceRevisions) on the clusters the
+ * ECS reads for the digest fallback (DescribeTasks, ListServiceDeployments, DescribeServiceRevisions) on the clusters the
  * policy applies to, and DescribeTaskDefinition, whose only valid resource is "*", in a policy of its
  * own so that its acknowledgement covers that statement and nothing else.
  */
@@ -132,8 +132,8 @@ function grantEcsReads(
     acknowledgeWildcardResources(
       role,
       statement,
-      `Read-only ECS calls (DescribeTasks; DescribeServiceRevisions, which needs both the service and the ` +
-        `service-revision resource) to establish an image digest the event does not carry, on ${where}. ` +
+      `Read-only ECS calls (DescribeTasks; ListServiceDeployments; DescribeServiceRevisions, which needs both the ` +
+        `service and the service-revision resource) to establish an image digest the event does not carry, on ${where}. ` +
         'Task, service and revision ids are not known in advance, so CLUSTER/* is the narrowest form.',
     );
   }

@@ -13,6 +13,7 @@
  *     Service Connect: a `ServiceConnect` attachment of the task names the container, and an image,
  *     when reported, is the local agent image (`ecs-service-connect-agent:interface-v<N>`, EC2).
  */
+import { isEcrRegistry } from '../reference/ecr-host';
 import type { TaskContainer } from '../events/task-event';
 
 export type InjectedAgent = 'guardduty-agent' | 'service-connect';
@@ -104,7 +105,12 @@ export function injectedContainerOf(
 function isGuardDutyAgentImage(image: string, region: string): boolean {
   const account = GUARDDUTY_AGENT_ACCOUNTS[region];
   if (account === undefined) return false;
-  const repository = `${account}.dkr.ecr.${region}.amazonaws.com/aws-guardduty-agent-fargate`;
-  if (!image.startsWith(repository)) return false;
-  return /^(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/.test(image.slice(repository.length));
+  const slash = image.indexOf('/');
+  if (slash < 0) return false;
+  // AWS's own registry for the agent: its account, in the task's region (ECR's host rule in one place).
+  const registry = isEcrRegistry(image.slice(0, slash));
+  if (registry === undefined || registry.accountId !== account || registry.region !== region) return false;
+  return /^aws-guardduty-agent-fargate(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/.test(
+    image.slice(slash + 1),
+  );
 }

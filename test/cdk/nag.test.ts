@@ -46,6 +46,8 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/*/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service-revision/*/*/*]',
+        // service/*/* again: ecs:ListServiceDeployments, its own statement and reason.
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]',
       ],
       'EcsImageGuard/ImageGuard/EcsTaskDefinitionReadPolicy': ['AwsSolutions-IAM5[Resource::*]'],
@@ -66,6 +68,8 @@ rules:
     const { stack } = synthGuard({ policyFile: file }); // throws if any finding is unacknowledged
     expect(acknowledgements(stack)['GuardTest/Guard/Role']!.sort()).toEqual([
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service-revision/prod-*/*/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/prod-*/*]',
+      // service/prod-*/* twice: ecs:DescribeServiceRevisions and ecs:ListServiceDeployments.
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/prod-*/*]',
       // task/prod-*/* twice: once for ecs:DescribeTasks, once for ecs:StopTask, each with its own reason.
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/prod-*/*]',

@@ -107,6 +107,13 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
       })),
       policySha256: policySha256(POLICY),
       durationMs: 40.2,
+      alertGroups: new Map([['metrics', 'group#0123456789abcdef0123456789abcdef']]),
+      alert: {
+        group: 'group#0123456789abcdef0123456789abcdef',
+        status: 'sent',
+        count: 3,
+        since: '2026-03-02T08:14:32.010Z',
+      },
     });
 
     expect(record).toEqual({
@@ -136,6 +143,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           cached: true,
           durationMs: 13,
           message: 'signed by ci; rules passed: prod-ecr',
+          alertGroup: null,
         },
         {
           name: 'log_router',
@@ -150,6 +158,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           cached: false,
           durationMs: 13,
           message: 'trusted image ("public.ecr.aws/aws-observability/aws-for-fluent-bit:*"): AWS log router',
+          alertGroup: null,
         },
         {
           name: 'metrics',
@@ -164,10 +173,17 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           cached: false,
           durationMs: 13,
           message: 'rule "sidecars" (audit): no signatures found for the digest',
+          alertGroup: 'group#0123456789abcdef0123456789abcdef',
         },
       ],
       policySha256: policySha256(POLICY),
       durationMs: 40,
+      alert: {
+        group: 'group#0123456789abcdef0123456789abcdef',
+        status: 'sent',
+        count: 3,
+        since: '2026-03-02T08:14:32.010Z',
+      },
     });
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });

@@ -83,7 +83,14 @@ describe('deny: an unsigned image in enforce mode', () => {
     const alert = s.guard.sns.published.at(-1)!;
     expect(alert.topicArn).toBe(E2E_TOPIC_ARN);
     expect(alert.message).toContain(taskArn);
-    expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual(['UpdateItem', 'UpdateItem']);
+    // Stop: claim, done; alert: claim, group window, done.
+    expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual([
+      'UpdateItem',
+      'UpdateItem',
+      'UpdateItem',
+      'UpdateItem',
+      'UpdateItem',
+    ]);
 
     const [record, ...more] = decisionsFor(taskArn, first);
     expect(more).toHaveLength(0);
@@ -122,8 +129,14 @@ describe('deny: an unsigned image in enforce mode', () => {
 
     expect(s.guard.ecs.callsOf('StopTask').length).toBe(before.stopTask);
     expect(s.guard.sns.callsOf('Publish').length).toBe(before.publish);
-    // Both claims are refused by the conditional writes: that is how a second instance knows.
-    expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual(['UpdateItem', 'UpdateItem']);
+    // Both claims are refused by the conditional writes (then read: done, not held): that is how a
+    // second instance knows.
+    expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual([
+      'UpdateItem',
+      'GetItem',
+      'UpdateItem',
+      'GetItem',
+    ]);
     expect(decisionsFor(taskArn, second)).toEqual([
       expect.objectContaining({ action: 'none', containers: [expect.objectContaining({ outcome: 'deny' })] }),
     ]);

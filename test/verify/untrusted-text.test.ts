@@ -12,7 +12,7 @@ import {
   type FaultProxy,
   type StartedRegistry,
 } from '../support/registry';
-import { makeBundleReferrerManifest, makeMessageSignatureBundle, sharedTestKey } from '../support/signer';
+import { makeBundle, makeBundleReferrerManifest, sharedTestKey } from '../support/signer';
 import { optionsFor, refOf, trustedKeyOf } from './support';
 
 /**
@@ -101,11 +101,13 @@ describe('registry-supplied text in verdicts', () => {
   it('what a signature artifact claims is quoted as one line in its check and the verdict', async () => {
     const repo = 'text/bundle';
     const image = await pushImage(registry, repo, 'v1');
-    const bundle = JSON.parse(
-      makeMessageSignatureBundle({ artifact: image.bytes, key }).toString('utf8'),
-    ) as { messageSignature: { messageDigest: { algorithm: string } } };
-    bundle.messageSignature.messageDigest.algorithm = `SHA2_256${INJECTION}`;
-    const referrer = makeBundleReferrerManifest(Buffer.from(JSON.stringify(bundle)), {
+    // A bundle media type of a future version is quoted in the "not supported" message.
+    const bundle = makeBundle({
+      imageDigest: image.digest,
+      key,
+      mediaType: `application/vnd.dev.sigstore.bundle.v0.9+json${INJECTION}`,
+    });
+    const referrer = makeBundleReferrerManifest(bundle, {
       mediaType: image.mediaType,
       digest: image.digest,
       size: image.size,
@@ -128,6 +130,6 @@ describe('registry-supplied text in verdicts', () => {
     expect(verdict.signatures).toHaveLength(1);
     expect(verdict.signatures[0]?.message).not.toMatch(CONTROL);
     expect(verdict.message).not.toMatch(CONTROL);
-    expect(verdict.message).toContain('SHA2_256 What to do');
+    expect(verdict.message).toContain('v0.9+json What to do');
   });
 });

@@ -149,7 +149,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export const SETUP_TIMEOUT_MS = 6 * 60_000;
 
 /**
- * Ledger writes for one stopped and alerted task: a conditional UpdateItem claiming the stop, one
- * claiming the alert (the current ledger; one place to change if the ledger's protocol changes).
+ * Ledger writes for one stopped and alerted task: conditional UpdateItems claiming the stop and
+ * marking it done, claiming the alert, opening its group's window and marking the alert done (one
+ * place to change if the ledger's protocol changes).
  */
-export const LEDGER_CALLS_PER_STOPPED_TASK = 2;
+export const LEDGER_CALLS_PER_STOPPED_TASK = 5;

@@ -5,6 +5,8 @@
  * port, so the policy is synthesized naming a placeholder registry, and each suite gets its own copy
  * of the function's asset with the placeholder in the compiled policy.json replaced by its registry.
  */
+import { policySha256 } from '../../../lambda/policy/hash';
+import type { Policy } from '../../../lambda/policy/schema';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -83,8 +85,21 @@ export function withRegistry(synth: SynthesizedGuard, registryHost: string): Syn
   if (!compiled.includes(REGISTRY_PLACEHOLDER)) {
     throw new Error(`the compiled policy in ${synth.assetDir} does not name ${REGISTRY_PLACEHOLDER}`);
   }
-  writeFileSync(policyFile, compiled.split(REGISTRY_PLACEHOLDER).join(registryHost));
-  return { ...synth, assetDir, handlerFile: path.join(assetDir, path.basename(synth.handlerFile)) };
+  const edited = compiled.split(REGISTRY_PLACEHOLDER).join(registryHost);
+  writeFileSync(policyFile, edited);
+  // The template pins the shipped policy's hash; a synth naming this registry would pin the edited one's.
+  if (synth.environment.IMAGE_GUARD_POLICY_SHA256 !== policySha256(JSON.parse(compiled) as Policy)) {
+    throw new Error('the template does not pin the shipped policy with IMAGE_GUARD_POLICY_SHA256');
+  }
+  return {
+    ...synth,
+    assetDir,
+    handlerFile: path.join(assetDir, path.basename(synth.handlerFile)),
+    environment: {
+      ...synth.environment,
+      IMAGE_GUARD_POLICY_SHA256: policySha256(JSON.parse(edited) as Policy),
+    },
+  };
 }
 
 function sourceHash(policyYaml: string): string {
