@@ -215,6 +215,8 @@ export class EcsImageGuard extends Construct {
         IMAGE_GUARD_TOPIC_ARN: this.alertTopic.topicArn,
         IMAGE_GUARD_LEDGER_TABLE: this.ledger.tableName,
         IMAGE_GUARD_VERIFY_DEADLINE_MS: String(verifyDeadline.toMilliseconds()),
+        // A stop or alert claim outlives any invocation that could hold it; then a retry may take it over.
+        IMAGE_GUARD_LEASE_SECONDS: String(timeout.toSeconds() + 30),
         POWERTOOLS_SERVICE_NAME: 'image-guard',
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',

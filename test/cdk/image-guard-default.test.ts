@@ -131,6 +131,8 @@ describe('the verifier function', () => {
           IMAGE_GUARD_TOPIC_ARN: ref(topicId()),
           IMAGE_GUARD_LEDGER_TABLE: ref(idOf('AWS::DynamoDB::Table')),
           IMAGE_GUARD_VERIFY_DEADLINE_MS: '45000',
+          // 30 s above the 60 s timeout: no live invocation's claim is ever taken over.
+          IMAGE_GUARD_LEASE_SECONDS: '90',
           POWERTOOLS_SERVICE_NAME: 'image-guard',
           POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         },

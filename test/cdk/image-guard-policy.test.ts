@@ -298,7 +298,9 @@ describe('construct settings', () => {
       MemorySize: 1024,
       Timeout: 90,
       ReservedConcurrentExecutions: 5,
-      Environment: { Variables: { IMAGE_GUARD_VERIFY_DEADLINE_MS: '70000' } },
+      Environment: {
+        Variables: { IMAGE_GUARD_VERIFY_DEADLINE_MS: '70000', IMAGE_GUARD_LEASE_SECONDS: '120' },
+      },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });

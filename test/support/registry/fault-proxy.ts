@@ -74,8 +74,9 @@ function matches(rule: FaultRule, req: http.IncomingMessage): boolean {
   return typeof m.path === 'string' ? path.includes(m.path) : m.path.test(path);
 }
 
+/** Unref'd: a fault still waiting when the suite ends (the client gave up long ago) never holds the worker. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function trickle(
