@@ -1,3 +1,4 @@
+import { backoffDelayMs, sleep as cancellableSleep } from '../aws/retry';
 import { GuardError } from '../errors';
 import { ReasonCode } from '../reasons';
 
@@ -33,25 +34,16 @@ export function retryDelayMs(
   policy: BackoffPolicy,
 ): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
-  const ceiling = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** (attempt - 1));
-  return Math.floor(policy.random() * ceiling);
+  return backoffDelayMs(attempt, policy.baseBackoffMs, policy.maxBackoffMs, policy.random);
 }
 
-/** Sleeps `ms`, cut short by `signal` (then throws TIMEOUT: the caller's deadline passed). */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(callerAborted());
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(callerAborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sleeps `ms` (the one cancellable sleep), cut short by `signal`: then TIMEOUT, the caller's deadline passed. */
+export async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await cancellableSleep(ms, signal);
+  } catch {
+    throw callerAborted();
+  }
 }
 
 export function callerAborted(): GuardError {

@@ -3,6 +3,7 @@
  * keys, ask the verifier (retrying a verification that could not complete, within the caller's
  * deadline), and report what was found. It decides nothing: the decide step turns this into an outcome.
  */
+import { sleep } from '../aws/retry';
 import type { RekorKey } from '../cosign/types';
 import { toGuardError } from '../errors';
 import type { KeyRing } from '../guard/key-ring';
@@ -64,7 +65,13 @@ export async function verifyContainer(
   const tlog = { mode: tlogModeFor(deps.policy, rules), rekorKeys: deps.rekorKeys };
   let verification: ImageVerification | undefined;
   for (let attempt = 0; attempt <= (deps.retries ?? 1); attempt++) {
-    if (attempt > 0) await sleep(deps.retryDelayMs ?? 500, signal);
+    if (attempt > 0) {
+      try {
+        await sleep(deps.retryDelayMs ?? 500, signal);
+      } catch {
+        break; // the deadline passed while waiting: the last (failed) verification stands
+      }
+    }
     verification = await deps.verifier.verify(pinned, {
       keys,
       tlog,
@@ -84,14 +91,4 @@ export async function verifyContainer(
 
 export function summaryOf(v: ImageVerification): VerificationSummary {
   return { verifiedKeys: v.verifiedKeys, reason: v.reason, message: v.message, error: v.error };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
