@@ -1,22 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  buildDecisionRecord,
-  buildIgnoredRecord,
-  decideTask,
-  matchTargetOf,
-  MAX_MESSAGE_CHARS,
-} from '../../lambda/decision';
+import { decideTask } from '../../lambda/decision/decide-task';
+import { matchTargetOf } from '../../lambda/decision/match-target';
+import { buildDecisionRecord, buildIgnoredRecord, MAX_MESSAGE_CHARS } from '../../lambda/decision/record';
 import { parseTaskStateChange, type TaskEvent } from '../../lambda/events';
 import {
   decideContainer,
   matchContainer,
-  parsePolicy,
-  policySha256,
   requiredKeys,
   type ContainerDecision,
   type VerificationSummary,
-} from '../../lambda/policy';
+} from '../../lambda/policy/evaluate';
+import { policySha256 } from '../../lambda/policy/hash';
+import { parsePolicy } from '../../lambda/policy/load';
 import { ReasonCode } from '../../lambda/reasons';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'events');
