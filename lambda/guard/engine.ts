@@ -1,3 +1,4 @@
+import { ChainCredentialProvider } from '../registry/credentials/chain-provider';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { lazyClient, type Sender } from '../aws/lazy-client';
 import { VerdictCache } from '../cache/verdict-cache';
@@ -59,12 +60,9 @@ export function ecrCredentials(): EcrCredentialProvider {
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const ecr = ecrCredentials();
+  // ECR first for ECR hosts (it answers undefined elsewhere), then the others.
   const credentials: CredentialProvider = options.extraCredentials
-    ? {
-        // ECR first for ECR hosts (it answers undefined elsewhere), then the others.
-        getCredentials: async (registry) =>
-          (await ecr.getCredentials(registry)) ?? options.extraCredentials?.getCredentials(registry),
-      }
+    ? new ChainCredentialProvider([ecr, options.extraCredentials])
     : ecr;
   const registry = new RegistryClient({ credentials, ...options.registry });
   const kms = options.kms ?? new KmsKeyLoader({ clientFor: createKmsClientFactory() });
