@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 
 /**
  * The pieces of the distribution reference grammar (distribution/reference `regexp.go`), each
@@ -87,6 +86,9 @@ function splitIpv6Host(domain: string): { port?: string } | string {
   const close = domain.indexOf(']');
   if (close === -1) return `registry host "${domain}" has "[" without a closing "]"`;
   const address = domain.slice(1, close);
+  // node:net on first use only: loading it costs the Lambda's cold start ~4 ms, and bracketed IPv6
+  // registry hosts are rare.
+  const { isIPv6 } = require('node:net') as typeof import('node:net');
   if (!isIPv6(address)) return `registry host "${domain}": "${address}" is not an IPv6 address`;
   const rest = domain.slice(close + 1);
   if (rest === '') return {};
