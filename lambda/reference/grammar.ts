@@ -1,4 +1,3 @@
-
 /**
  * The pieces of the distribution reference grammar (distribution/reference `regexp.go`), each
  * as a check that returns what is wrong (or undefined). They are written without nested
