@@ -1,29 +1,11 @@
 /**
  * How an event problem is put in words: the field's path (`detail.containers[1].image`) and a short
- * description of the bad value. Kept here, free of the policy schema, so event parsing never loads
- * the policy's validation code.
+ * description of the bad value, with the same helpers as policy messages (policy/field-path.ts, which
+ * is free of the policy schema, so event parsing never loads the policy's validation code).
  */
+import { describe, formatPath } from '../policy/field-path';
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
-      out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
-
-/** A short description of a bad value: strings quoted and shortened, other kinds by type. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object') return 'a mapping';
-  return typeof value;
-}
+export { describe, formatPath };
 
 export interface IssueLike {
   code: string;
