@@ -21,9 +21,8 @@ import type { RegistryClientOptions } from '../../lambda/registry/options';
 import type { DecisionRecord, IgnoredRecord } from '../../lambda/decision/types';
 import { VerdictCache } from '../../lambda/cache/verdict-cache';
 import {
-  pushBlob,
+  pushArtifact,
   pushImage,
-  pushManifest,
   pushReferrersTagIndex,
   type PushedManifest,
   type RegistryEndpoint,
@@ -34,7 +33,6 @@ import {
   makeLegacySignature,
   makeSigManifest,
   sigTagFor,
-  type ManifestArtifact,
   type TestKey,
 } from '../support/signer';
 
@@ -274,16 +272,6 @@ export async function pushTestImage(
     image: `${endpoint.host}/${repo}:${tag}`,
     repository: `${endpoint.host}/${repo}`,
   };
-}
-
-async function pushArtifact(
-  endpoint: RegistryEndpoint,
-  repo: string,
-  reference: string,
-  artifact: ManifestArtifact,
-): Promise<PushedManifest> {
-  for (const blob of artifact.blobs.values()) await pushBlob(endpoint, repo, blob);
-  return pushManifest(endpoint, repo, reference, artifact.manifest, artifact.mediaType);
 }
 
 /**

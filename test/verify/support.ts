@@ -5,9 +5,8 @@ import type { ImageReference } from '../../lambda/reference/types';
 import type { TlogMode } from '../../lambda/cosign/types';
 import type { VerifyOptions } from '../../lambda/verify/types';
 import {
-  pushBlob,
+  pushArtifact,
   pushImage,
-  pushManifest,
   pushReferrersTagIndex,
   type PushedManifest,
   type RegistryEndpoint,
@@ -19,7 +18,6 @@ import {
   makeSigManifest,
   sigTagFor,
   type LegacySignatureOptions,
-  type ManifestArtifact,
   type TestKey,
 } from '../support/signer';
 
@@ -33,16 +31,6 @@ export function optionsFor(keys: TrustedKey[], mode: TlogMode = 'verify-if-prese
 
 export function refOf(endpoint: RegistryEndpoint, repository: string, digest: string): ImageReference {
   return { registry: endpoint.host, repository, digest } as ImageReference;
-}
-
-async function pushArtifact(
-  endpoint: RegistryEndpoint,
-  repo: string,
-  reference: string,
-  artifact: ManifestArtifact,
-): Promise<PushedManifest> {
-  for (const blob of artifact.blobs.values()) await pushBlob(endpoint, repo, blob);
-  return pushManifest(endpoint, repo, reference, artifact.manifest, artifact.mediaType);
 }
 
 /** An image with one legacy `.sig` signature by `key` (a transparency-log entry only with `extra.rekor`). */

@@ -8,7 +8,7 @@ export type { RegistryEndpoint, StartRegistryOptions, StartedRegistry } from './
 export { createTestPki } from './pki';
 export type { TestPki } from './pki';
 export type { TokenServer, TokenRequestRecord } from './token-server';
-export { pushBlob, pushManifest, sha256Digest } from './push';
+export { pushArtifact, pushBlob, pushManifest, sha256Digest } from './push';
 export type { Pushed, PushedManifest } from './push';
 export {
   pushImage,

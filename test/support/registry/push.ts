@@ -128,3 +128,14 @@ export async function pushManifest(
   if (returned && returned !== digest) throw new Error(`registry says ${returned}, pushed ${digest}`);
   return { digest, size: body.length, mediaType, bytes: body };
 }
+
+/** Pushes an artifact's blobs, then its manifest under `reference` (a tag or its digest). */
+export async function pushArtifact(
+  endpoint: RegistryEndpoint,
+  repo: string,
+  reference: string,
+  artifact: { blobs: ReadonlyMap<string, Buffer>; manifest: Buffer | string; mediaType: string },
+): Promise<PushedManifest> {
+  for (const blob of artifact.blobs.values()) await pushBlob(endpoint, repo, blob);
+  return pushManifest(endpoint, repo, reference, artifact.manifest, artifact.mediaType);
+}
