@@ -98,15 +98,16 @@ export function parseBoolean(value: unknown, key: string): boolean {
   throw new Error(`context ${key}: ${JSON.stringify(value)} must be true or false`);
 }
 
+/** A context value given as a number (cdk.json) or a string of digits (`-c key=value`); NaN otherwise. */
+function wholeNumberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+}
+
 /** A non-negative integer (number or numeric string); absent = no reservation. */
 export function parseReservedConcurrency(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value)
-        : NaN;
+  const n = wholeNumberOf(value);
   if (!Number.isInteger(n) || n < 0) {
     throw new Error(
       `context reservedConcurrency: ${JSON.stringify(value)} must be a non-negative integer (omit it for no reservation)`,
@@ -148,12 +149,7 @@ export function parseEmails(value: unknown, key = 'alertEmails'): string[] {
 /** Days as a number or numeric string; must be one of CloudWatch Logs' retention values. */
 export function parseRetention(value: unknown): RetentionDays {
   if (value === undefined || value === null || value === '') return DEFAULT_RETENTION_DAYS as RetentionDays;
-  const days =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value)
-        : NaN;
+  const days = wholeNumberOf(value);
   const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
   if (!allowed.includes(days)) {
     throw new Error(
