@@ -6,6 +6,7 @@ import {
   taskArnPattern,
   type ClusterArnPattern,
 } from './cluster-scope';
+import { unique } from './guard-permissions';
 
 /**
  * Read-only ECS calls the verifier makes to establish a container's digest when the event does not
@@ -50,8 +51,4 @@ export function describeTaskDefinitionStatement(): PolicyStatement {
     actions: ['ecs:DescribeTaskDefinition'],
     resources: ['*'],
   });
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -100,6 +100,7 @@ export function ecrAuthStatement(): PolicyStatement {
   });
 }
 
-function unique(values: string[]): string[] {
+/** Each ARN once, in first-seen order. */
+export function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
