@@ -141,7 +141,7 @@ export async function enforce(
         )
       ).status;
     } catch (e) {
-      await deps.ledger.release(notice.taskArn, 'stop', notice.decisionId);
+      await deps.ledger.release(ledgerKey(notice), 'stop', notice.decisionId);
       const error = toGuardError(e);
       run.result.stop = 'failed';
       // A transient failure (throttled past the deadline) is retried by Lambda. A permanent one
@@ -158,7 +158,7 @@ export async function enforce(
       }
       throw new EnforcementError(error, { ...run.result });
     }
-    await deps.ledger.complete(notice.taskArn, 'stop', notice.decisionId, stopped);
+    await deps.ledger.complete(ledgerKey(notice), 'stop', notice.decisionId, stopped);
     run.result.stop = stopped;
     run.result.action = 'stopped';
   }
@@ -182,7 +182,7 @@ async function claimOrWait(
   const waitUntil = Math.min(run.deadline, now() + (deps.maxWaitForHolderMs ?? 10_000));
   const sleep = deps.retry?.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
-    const claim = await deps.ledger.claim(notice.taskArn, action, notice.decisionId);
+    const claim = await deps.ledger.claim(ledgerKey(notice), action, notice.decisionId);
     if (claim.status !== 'held') return claim;
     const delay = Math.min(
       Math.max(claim.leaseUntil - now(), 0) + 1,
@@ -234,7 +234,7 @@ async function alertOnce(run: Run, facts: AlertFacts): Promise<EnforcementResult
       decision = await deps.ledger.groupAlert(request);
     }
     if (decision.kind === 'counted') {
-      await deps.ledger.complete(notice.taskArn, action, notice.decisionId, 'counted');
+      await deps.ledger.complete(ledgerKey(notice), action, notice.decisionId, 'counted');
       result.alert = 'counted';
       result.group = {
         key: request!.groupKey,
@@ -268,9 +268,18 @@ async function alertOnce(run: Run, facts: AlertFacts): Promise<EnforcementResult
     // Leave the ledger so that a retry sends this alert: the group's window reopened, the claim given back.
     if (request && decision.kind === 'alert')
       await deps.ledger.groupAlertFailed(request, decision).catch(() => {});
-    await deps.ledger.release(notice.taskArn, action, notice.decisionId);
+    await deps.ledger.release(ledgerKey(notice), action, notice.decisionId);
     throw new EnforcementError(toGuardError(e), { ...result });
   }
-  await deps.ledger.complete(notice.taskArn, action, notice.decisionId, 'sent');
+  await deps.ledger.complete(ledgerKey(notice), action, notice.decisionId, 'sent');
   return result;
+}
+
+/**
+ * The task's ledger key for its stop and alert claims. A notice on digests the guard resolved itself
+ * is claimed apart from the task's own, so the alert for the task's confirmed decision (often a stop,
+ * on the next event that carries a digest) still goes out. Groups are shared either way.
+ */
+function ledgerKey(notice: TaskNotice): string {
+  return notice.unconfirmed === true ? `${notice.taskArn}#unconfirmed` : notice.taskArn;
 }

@@ -34,7 +34,7 @@ export interface TaskNotice {
   /**
    * The decision rests on digests the guard resolved itself (reason DIGEST_UNCONFIRMED), not ones ECS
    * reported: an alert only, never a stop; the alert says the digest is unconfirmed, and the guard claims
-   * it apart from the task's own alert.
+   * it apart from the task's own alert (enforcer.ts ledgerKey).
    */
   unconfirmed?: boolean;
 }

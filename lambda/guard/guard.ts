@@ -5,7 +5,6 @@ import type { AlertRecord, DecisionRecord, IgnoredRecord } from '../decision/typ
 import { alertGroupKey, groupMemberOf } from '../enforce/alert-group';
 import type { EnforcementResult, EnforcerDeps, GroupOutcome } from '../enforce/enforcer';
 import { EnforcementError, enforce } from '../enforce/enforcer';
-import type { TaskNotice } from '../enforce/notice';
 import { taskNotice } from '../decision/task-notice';
 import { toGuardError } from '../errors';
 import { parseTaskStateChange, type TaskEvent } from '../events';
@@ -129,7 +128,7 @@ export class Guard {
       const notice = taskNotice(task, decisionId, evaluation.decision, evaluation.containers);
       alertGroups = new Map(notice.failing.map((c) => [c.name, alertGroupKey(groupMemberOf(notice, c))]));
       try {
-        enforcement = await enforce(notice, enforcerFor(notice, this.deps.enforcer), enforceBy);
+        enforcement = await enforce(notice, this.deps.enforcer, enforceBy);
       } catch (e) {
         const error = toGuardError(e);
         // What happened before the failure (a stop, then a failed alert) is still what was done.
@@ -225,28 +224,4 @@ function decidedNameKey(container: string): string {
 
 function decidedDigestKey(container: string, digest: string): string {
   return `digest|${container}|${digest}`;
-}
-
-/**
- * An unconfirmed alert is claimed apart from the task's own alert, so the alert for the task's
- * confirmed decision (often a stop, on the next event that carries a digest) still goes out.
- */
-function enforcerFor(notice: TaskNotice, deps: EnforcerDeps): EnforcerDeps {
-  if (notice.unconfirmed !== true) return deps;
-  const key = (taskArn: string) => `${taskArn}#unconfirmed`;
-  const ledger = deps.ledger;
-  return {
-    ...deps,
-    ledger: {
-      claim: (taskArn, action, decisionId) => ledger.claim(key(taskArn), action, decisionId),
-      complete: (taskArn, action, decisionId, outcome) =>
-        ledger.complete(key(taskArn), action, decisionId, outcome),
-      release: (taskArn, action, decisionId) => ledger.release(key(taskArn), action, decisionId),
-      // Groups are shared: an unconfirmed alert is counted in its group like any other.
-      groupAlert: (request) => ledger.groupAlert(request),
-      groupAlertFailed: (request, decision) => ledger.groupAlertFailed(request, decision),
-      readGroup: (groupKey) => ledger.readGroup(groupKey),
-      takeClosedWindowCount: (groupKey) => ledger.takeClosedWindowCount(groupKey),
-    },
-  };
 }
