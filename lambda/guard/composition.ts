@@ -33,6 +33,8 @@ import type { KeyRing } from './key-ring';
 
 export interface CompositionOptions {
   policy: Policy;
+  /** The policy's hash when the caller already checked it (the Lambda, against the deployed one). */
+  policySha256?: string;
   region?: string;
   /** Registry options; the policy's insecure registries are always added. */
   registry?: RegistryClientOptions;
@@ -81,7 +83,7 @@ export function composeEvaluation(options: CompositionOptions): Evaluation {
         }),
     );
   const lookups = options.lookups === 'none' ? NO_TASK_LOOKUPS : new EcsTaskLookups(ecs);
-  const hash = policySha256(policy);
+  const hash = options.policySha256 ?? policySha256(policy);
   const keyRing = keyRingFor(policy, engine.kms);
   const rekorKeys = rekorKeysFor(policy);
   return {

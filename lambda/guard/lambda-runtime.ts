@@ -27,6 +27,8 @@ export function createLambdaGuard(
     const policy = loadShippedPolicy(text, config.policySha256, config.policyFile);
     return composeGuard({
       policy,
+      // loadShippedPolicy just compared the file's hash with this one: no need to compute it again.
+      ...(config.policySha256 === undefined ? {} : { policySha256: config.policySha256 }),
       region: config.region,
       cache: new VerdictCache(),
       topicArn: config.topicArn,
