@@ -1,7 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { ReasonCode } from '../reasons';
 
-export type SignatureFormat = 'legacy' | 'bundle';
+import type { NotationFormat } from '../notation/types';
+
+/** cosign's two formats, and Notation's envelopes (JWS, COSE). */
+export type SignatureFormat = 'legacy' | 'bundle' | NotationFormat;
 
 /** The outcome of checking one signature artifact (a `.sig` layer or a bundle referrer). */
 export interface SignatureCheck {

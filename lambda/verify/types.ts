@@ -1,5 +1,6 @@
 import type { SignatureCheck, TlogOptions } from '../cosign/types';
 import type { TrustedKey } from '../keys/types';
+import type { NotationVerifier, RevocationChecker } from '../notation/types';
 import type { ReasonCode } from '../reasons';
 import type { BudgetUsage } from '../registry/budget';
 
@@ -28,6 +29,10 @@ export interface ImageVerification {
 
 export interface VerifyOptions {
   keys: TrustedKey[];
+  /** Notation signers (AWS Signer profiles, X.509 trust stores and identities) trusted beside the keys. */
+  notation?: NotationVerifier[];
+  /** Checks AWS Signer revocation for Notation signatures that verified; required when `notation` has an awsSigner. */
+  revocation?: RevocationChecker;
   tlog: TlogOptions;
   signal?: AbortSignal;
   /** Mixed into the cache key so a verdict never outlives a policy change. */
