@@ -40,12 +40,15 @@ describe('the repository stands alone', () => {
 
   it('every vendored fixture folder has its SOURCE.md and is listed in NOTICE', () => {
     const notice = readFileSync(path.join(ROOT, 'NOTICE'), 'utf8');
-    const base = path.join(ROOT, 'test', 'fixtures', 'cosign-real');
-    const folders = readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory());
-    expect(folders.length).toBeGreaterThan(5);
-    for (const folder of folders) {
-      expect(existsSync(path.join(base, folder.name, 'SOURCE.md'))).toBe(true);
-      expect(notice).toContain(`${folder.name}/`);
+    for (const set of ['cosign-real', 'notation-real']) {
+      const base = path.join(ROOT, 'test', 'fixtures', set);
+      const folders = readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory());
+      expect(folders.length).toBeGreaterThan(5);
+      expect(notice).toContain(`test/fixtures/${set}/`);
+      for (const folder of folders) {
+        expect(existsSync(path.join(base, folder.name, 'SOURCE.md'))).toBe(true);
+        expect(notice).toContain(`${folder.name}/`);
+      }
     }
   });
 
