@@ -50,6 +50,16 @@ export const ReasonCode = {
    * containers are still decided.
    */
   CONTAINER_UNIDENTIFIED: 'CONTAINER_UNIDENTIFIED',
+  /**
+   * A container that would have been denied or failed, allowed by an active policy exemption
+   * (break-glass, `exemptions`); the record says which exemption, the alert says it was used.
+   */
+  EXEMPTED: 'EXEMPTED',
+  /**
+   * An exemption covered the container but its `until` has passed: it was ignored and the container
+   * decided as if it did not exist (the record's `exemption` says which one; the alert says so).
+   */
+  EXEMPTION_EXPIRED: 'EXEMPTION_EXPIRED',
 } as const;
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];

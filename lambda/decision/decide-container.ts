@@ -7,16 +7,22 @@
  *   - an AWS-injected agent is skipped as TRUSTED_IMAGE, saying why;
  *   - a denial while some of the rules' keys could not be loaded is undecidable: KEY_UNAVAILABLE error;
  *   - a deny or error on a digest the guard resolved itself is DIGEST_UNCONFIRMED: alerted, never a
- *     stop (audit mode), and the task is decided again by its next event that carries a digest.
+ *     stop (audit mode), and the task is decided again by its next event that carries a digest;
+ *   - last, a deny or error an active exemption covers is allowed as EXEMPTED (verification still ran,
+ *     so the message says what the decision would have been); one an expired exemption covers is
+ *     decided as usual and says the exemption was ignored (EXEMPTION_EXPIRED).
  */
 import type { DigestSource } from '../digests/choose-digests';
 import type { InjectedAgent } from '../policy/aws-injected';
 import {
   requiredKeys,
   type ContainerDecision,
+  type ContainerExemption,
   type ContainerMatch,
+  type ExemptionMatch,
   type VerificationSummary,
 } from '../policy/evaluate';
+import { exemptionLabel } from '../policy/exemptions';
 import type { Mode, Policy, Rule } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 import type { VerifyStepResult } from '../signatures/verify-container';
@@ -72,21 +78,64 @@ export function decideContainer(policy: Policy, findings: ContainerFindings): Co
         mode: policy.mode,
       };
     case 'matched':
-      return unconfirmedIfResolved(decideMatched(policy, findings), findings.digestSource);
+      return withExemption(
+        unconfirmedIfResolved(decideMatched(policy, findings), findings.digestSource),
+        exemptionOf(findings.match),
+      );
   }
+}
+
+function exemptionOf(match: ContainerMatch): ExemptionMatch | undefined {
+  return match.kind === 'trusted' ? undefined : match.exemption;
+}
+
+/**
+ * Applies the exemption that covers the container to its decision. Only a deny or an error needs one:
+ * an allowed or skipped container is left as it is (and records no exemption).
+ */
+export function withExemption(decision: ContainerDecision, match: ExemptionMatch | undefined): ContainerDecision {
+  if (match === undefined || (decision.outcome !== 'deny' && decision.outcome !== 'error')) return decision;
+  const { exemption, index } = match;
+  const label = exemptionLabel(index, exemption);
+  const record = (status: ContainerExemption['status']): ContainerExemption => ({
+    status,
+    index,
+    ...(exemption.image !== undefined ? { image: exemption.image } : {}),
+    ...(exemption.service !== undefined ? { service: exemption.service } : {}),
+    clusters: [...exemption.clusters],
+    until: exemption.until,
+    reason: exemption.reason,
+    ticket: exemption.ticket,
+  });
+  if (match.status === 'expired') {
+    return {
+      ...decision,
+      message: `${ReasonCode.EXEMPTION_EXPIRED}: ${label} expired at ${exemption.until} and was ignored; ${decision.message}`,
+      exemption: record(ReasonCode.EXEMPTION_EXPIRED),
+    };
+  }
+  return {
+    ...decision,
+    outcome: 'allow',
+    reason: ReasonCode.EXEMPTED,
+    message:
+      `allowed by ${label} until ${exemption.until}: ${exemption.reason}; ` +
+      `without it: ${decision.outcome} ${decision.reason}: ${decision.message}`,
+    exemption: record(ReasonCode.EXEMPTED),
+  };
 }
 
 function decideMatched(
   policy: Policy,
   findings: Extract<ContainerFindings, { kind: 'matched' }>,
 ): ContainerDecision {
-  if (findings.match.kind !== 'rules') return decideMatch(policy, findings.match);
-  if (findings.digestFailure) return decideMatch(policy, findings.match, findings.digestFailure);
+  if (findings.match.kind !== 'rules') return rulesVerdict(policy, findings.match);
+  if (findings.digestFailure) return rulesVerdict(policy, findings.match, findings.digestFailure);
   const v = findings.verification;
-  const decision = decideMatch(policy, findings.match, v?.summary);
+  const decision = rulesVerdict(policy, findings.match, v?.summary);
   if (v && v.keyFailures.length > 0 && decision.outcome === 'deny') {
     // A key we could not load might have verified the image: undecidable, not a denial.
-    return decideMatch(policy, findings.match, {
+    return rulesVerdict(policy, findings.match, {
       verifiedKeys: v.summary.verifiedKeys,
       reason: ReasonCode.KEY_UNAVAILABLE,
       message: `${v.summary.message}; and some keys could not be loaded (${v.keyFailures.join('; ')})`,
@@ -119,8 +168,17 @@ export function strictestMode(modes: readonly Mode[], fallback: Mode): Mode {
 /**
  * The rules' verdict on one matched container: trusted → skip; no rule → noMatch; otherwise every
  * matching rule must pass (`require` against the keys that verified), the strictest failing mode decides.
+ * An exemption the match carries is applied last (`withExemption`).
  */
 export function decideMatch(
+  policy: Policy,
+  match: ContainerMatch,
+  verification?: VerificationSummary,
+): ContainerDecision {
+  return withExemption(rulesVerdict(policy, match, verification), exemptionOf(match));
+}
+
+function rulesVerdict(
   policy: Policy,
   match: ContainerMatch,
   verification?: VerificationSummary,

@@ -4,12 +4,14 @@
  *   - an error → onError: `stop` stops only when an enforce rule applies to the failed container
  *     (audit mode means "never stop", also on errors), otherwise alert;
  *   - a deny only in audit mode → alert ("would have stopped");
- *   - every container allowed or skipped → none.
+ *   - every container allowed or skipped → none, unless an exemption allowed one (EXEMPTED): then an
+ *     alert, so that every use of break-glass is heard of.
  * StopTask is per task, so one failing container decides for the whole task.
  */
 import type { ContainerDecision } from '../policy/evaluate';
 import { strictestMode } from './decide-container';
 import type { Mode, Policy } from '../policy/schema';
+import { ReasonCode } from '../reasons';
 
 export type TaskAction = 'stop' | 'alert' | 'none';
 
@@ -40,7 +42,7 @@ export function decideTask(policy: Policy, containers: readonly ContainerDecisio
   }
   if (denies.length > 0) return { action: 'alert', mode: 'audit' };
   return {
-    action: 'none',
+    action: containers.some((c) => c.exemption?.status === ReasonCode.EXEMPTED) ? 'alert' : 'none',
     mode: strictestMode(
       containers.map((c) => c.mode),
       policy.mode,

@@ -10,6 +10,7 @@ import type {
   DecisionRecord,
   DecisionTrigger,
   DigestSource,
+  ExemptionRecord,
   IgnoredRecord,
 } from './types';
 
@@ -104,6 +105,21 @@ function containerRecord(c: ContainerResult, alertGroup: string | undefined): Co
     durationMs: duration(c.durationMs),
     message: cap(c.decision.message),
     alertGroup: alertGroup ?? null,
+    exemption: exemptionRecord(c.decision.exemption),
+  };
+}
+
+function exemptionRecord(e: ContainerDecision['exemption']): ExemptionRecord | null {
+  if (e === undefined) return null;
+  return {
+    status: e.status,
+    index: e.index,
+    image: e.image ?? null,
+    service: e.service ?? null,
+    clusters: [...e.clusters],
+    until: e.until,
+    reason: cap(e.reason),
+    ticket: cap(e.ticket),
   };
 }
 

@@ -3,7 +3,9 @@
  * task owner needs to see them, and whether every failure is on an unconfirmed digest (an alert that
  * is not the task's final word).
  */
-import type { FailingContainer, TaskNotice } from '../enforce/notice';
+import type { ExemptedContainer, FailingContainer, NoticeExemption, TaskNotice } from '../enforce/notice';
+import type { ContainerExemption } from '../policy/evaluate';
+import { exemptionLabel } from '../policy/exemptions';
 import type { TaskEvent } from '../events/task-event';
 import { ReasonCode } from '../reasons';
 import type { ContainerResult } from './record';
@@ -25,6 +27,18 @@ export function taskNotice(
       message: c.decision.message,
       rule: c.decision.rule,
       ...(c.decision.reason === ReasonCode.DIGEST_UNCONFIRMED ? { unconfirmed: true } : {}),
+      ...(c.decision.exemption?.status === ReasonCode.EXEMPTION_EXPIRED
+        ? { expiredExemption: noticeExemption(c.decision.exemption) }
+        : {}),
+    }));
+  const exempted: ExemptedContainer[] = containers
+    .filter((c) => c.decision.exemption?.status === ReasonCode.EXEMPTED)
+    .map((c) => ({
+      name: c.name,
+      image: c.image ?? '(no image reported)',
+      digest: c.digest,
+      message: c.decision.message,
+      exemption: noticeExemption(c.decision.exemption as ContainerExemption),
     }));
   const unconfirmed = failing.length > 0 && failing.every((f) => f.unconfirmed === true);
   return {
@@ -40,6 +54,11 @@ export function taskNotice(
     taskDefinition: `${task.taskDefinitionFamily}:${task.taskDefinitionRevision}`,
     taskArn: task.taskArn,
     failing,
+    ...(exempted.length > 0 ? { exempted } : {}),
     ...(unconfirmed ? { unconfirmed: true } : {}),
   };
+}
+
+function noticeExemption(e: ContainerExemption): NoticeExemption {
+  return { label: exemptionLabel(e.index, e), until: e.until, reason: e.reason };
 }

@@ -40,10 +40,29 @@ export interface ContainerRecord {
   /** Extension: the decision's explanation (capped in length). */
   message: string;
   /**
-   * Extension: for a denied or failed container, the key of its alert group (cluster, service or task
+   * Extension: for a denied, failed or exempted container, the key of its alert group (cluster, service or task
    * family, container, digest): the same for every task of the group; null otherwise.
    */
   alertGroup: string | null;
+  /**
+   * Extension: the policy exemption that covered this container's deny or error: `status` EXEMPTED
+   * (used: the container was allowed) or EXEMPTION_EXPIRED (ignored: decided as usual); null otherwise.
+   */
+  exemption: ExemptionRecord | null;
+}
+
+/** Extension: an exemption as a container record names it (docs/decision-record.md). */
+export interface ExemptionRecord {
+  status: 'EXEMPTED' | 'EXEMPTION_EXPIRED';
+  /** Position in the policy's `exemptions` list. */
+  index: number;
+  /** The exempted image (`registry/repository@digest`), or null for a service exemption. */
+  image: string | null;
+  service: string | null;
+  clusters: string[];
+  until: string;
+  reason: string;
+  ticket: string;
 }
 
 /** Extension: what became of the task's alert with respect to its group (null: no alert was due). */

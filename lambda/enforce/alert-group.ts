@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FailingContainer, TaskNotice } from './notice';
+import type { ExemptedContainer, FailingContainer, TaskNotice } from './notice';
 
 /**
  * Alert groups. ECS replaces a stopped service task at once (or with back-off before RUNNING), and
@@ -24,6 +24,8 @@ export interface GroupMember {
   /** The digest that failed; absent when it could not be determined (then the image names it). */
   digest?: string;
   image: string;
+  /** An "exemption used" alert: grouped apart from the failures of the same image. */
+  exempted?: boolean;
 }
 
 /** The group's key: stable, fixed-length, and never equal to a task ARN (so it shares the table). */
@@ -31,7 +33,14 @@ export function alertGroupKey(member: GroupMember): string {
   const owner =
     member.service !== undefined ? `service:${member.service}` : `family:${member.taskDefinitionFamily}`;
   const what = member.digest !== undefined ? `digest:${member.digest}` : `image:${member.image}`;
-  const id = JSON.stringify([member.clusterArn, owner, member.container, what]);
+  const id = JSON.stringify([
+    member.clusterArn,
+    owner,
+    member.container,
+    what,
+    // Only exemption groups carry a fifth part, so every other group keeps its key.
+    ...(member.exempted === true ? ['exempted'] : []),
+  ]);
   return `${GROUP_KEY_PREFIX}${createHash('sha256').update(id).digest('hex').slice(0, 32)}`;
 }
 
@@ -47,8 +56,11 @@ export function taskDefinitionFamily(taskDefinition: string): string {
   return colon > 0 ? taskDefinition.slice(0, colon) : taskDefinition;
 }
 
-/** A failing container of a task as a member of its group. */
-export function groupMemberOf(notice: TaskNotice, container: FailingContainer): GroupMember {
+/** A failing (or exempted) container of a task as a member of its group. */
+export function groupMemberOf(
+  notice: TaskNotice,
+  container: FailingContainer | ExemptedContainer,
+): GroupMember {
   return {
     clusterArn: notice.clusterArn,
     service: notice.service,
@@ -56,19 +68,25 @@ export function groupMemberOf(notice: TaskNotice, container: FailingContainer): 
     container: container.name,
     digest: container.digest,
     image: container.image,
+    ...('exemption' in container ? { exempted: true } : {}),
   };
 }
 
-/** The task's group is its first failing container's (by name, so every event of the task agrees). */
+/**
+ * The task's group is its first failing container's (by name, so every event of the task agrees); a
+ * task with no failing container but an exempted one is in its first exempted container's group.
+ */
 export function noticeGroupMember(notice: TaskNotice): GroupMember | undefined {
-  const first = [...notice.failing].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+  const members = notice.failing.length > 0 ? notice.failing : (notice.exempted ?? []);
+  const first = [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
   return first ? groupMemberOf(notice, first) : undefined;
 }
 
 /** What an alert reports, from least to most severe: a more severe one is emailed at once. */
-export type AlertKind = 'error' | 'would-stop' | 'stopped' | 'stop-failed';
+export type AlertKind = 'exempted' | 'error' | 'would-stop' | 'stopped' | 'stop-failed';
 
 export const ALERT_SEVERITY: Record<AlertKind, number> = {
+  exempted: 0,
   error: 0,
   'would-stop': 1,
   stopped: 2,

@@ -31,6 +31,7 @@ export function noticeFacts(notice: TaskNotice): AlertFacts {
   if (notice.stopped) return { kind: 'stopped' };
   if (notice.mode === 'audit' && notice.failing.some((c) => c.outcome === 'deny'))
     return { kind: 'would-stop' };
+  if (notice.failing.length === 0 && (notice.exempted?.length ?? 0) > 0) return { kind: 'exempted' };
   return { kind: 'error' };
 }
 
@@ -47,15 +48,23 @@ function headline(notice: TaskNotice, facts: AlertFacts): string {
         ? 'FAILED to stop task'
         : facts.kind === 'would-stop'
           ? 'Would have stopped task'
-          : 'Alert for task';
-  return notice.unconfirmed ? `${base} (unconfirmed digest)` : base;
+          : facts.kind === 'exempted'
+            ? 'Exemption used for task'
+            : 'Alert for task';
+  if (notice.unconfirmed) return `${base} (unconfirmed digest)`;
+  return notice.failing.some((c) => c.expiredExemption) ? `${base} (exemption expired)` : base;
 }
 
 export function alertSubject(notice: TaskNotice, facts: AlertFacts = noticeFacts(notice)): string {
   const cluster = shown(notice.clusterName, 100);
   const where = notice.service ? `${cluster}/${shown(notice.service, 100)}` : cluster;
   const first = notice.failing[0];
-  const what = first ? `${first.reason} (${shown(first.name, 100)})` : 'policy failure';
+  const exempted = notice.exempted?.[0];
+  const what = first
+    ? `${first.reason} (${shown(first.name, 100)})`
+    : exempted
+      ? `EXEMPTED (${shown(exempted.name, 100)})`
+      : 'policy failure';
   const more = facts.counted ? ` +${facts.counted.count} more` : '';
   const text = toPrintableAscii(`[image-guard] ${headline(notice, facts)} in ${where}: ${what}${more}`);
   return truncateMiddle(text, SUBJECT_MAX);
@@ -72,6 +81,8 @@ function verdict(notice: TaskNotice, facts: AlertFacts): string {
       return `ecs-image-guard tried to stop this task and FAILED (${shown(facts.stopError, 500)}). The task may still be running.`;
     case 'would-stop':
       return 'ecs-image-guard is in AUDIT mode: it WOULD HAVE STOPPED this task. Nothing was stopped.';
+    case 'exempted':
+      return 'ecs-image-guard let this task run because a policy EXEMPTION (break-glass) covers it; without the exemption it would have been denied or failed.';
     default:
       // Only a denial "would have stopped" the task; an audit-mode error is reported as what it is.
       return notice.mode === 'audit' && !denied
@@ -85,6 +96,12 @@ export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(no
   if (notice.unconfirmed) {
     lines.push(
       'The digest was UNCONFIRMED: ECS did not report it, image-guard resolved the tag itself, so the task may run another image than the one checked.',
+    );
+  }
+  const expired = notice.failing.filter((c) => c.expiredExemption);
+  if (expired.length > 0) {
+    lines.push(
+      `An exemption covering ${expired.length === 1 ? 'a container' : 'containers'} of this task has EXPIRED and was IGNORED: the task was decided as if it did not exist.`,
     );
   }
   if (facts.counted) {
@@ -101,8 +118,8 @@ export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(no
   if (notice.region || notice.account)
     lines.push(`Account/region:   ${shown(notice.account ?? '?')} / ${shown(notice.region ?? '?')}`);
   lines.push(`Mode:             ${notice.mode}`);
-  lines.push(`Decision id:      ${shown(notice.decisionId)}`, '');
-  lines.push(`Failing container(s):`);
+  lines.push(`Decision id:      ${shown(notice.decisionId)}`);
+  if (notice.failing.length > 0) lines.push('', `Failing container(s):`);
   for (const c of notice.failing) {
     lines.push(
       `- ${shown(c.name)}`,
@@ -112,6 +129,35 @@ export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(no
       `    why:    ${explain(c.reason)}`,
       `    detail: ${shown(c.message, 500)}`,
     );
+    if (c.expiredExemption) {
+      lines.push(
+        `    exemption: EXPIRED at ${shown(c.expiredExemption.until)}, ignored: ${shown(c.expiredExemption.label)}`,
+      );
+    }
+  }
+  const exempted = notice.exempted ?? [];
+  if (exempted.length > 0) lines.push('', 'Container(s) allowed by an exemption:');
+  for (const c of exempted) {
+    lines.push(
+      `- ${shown(c.name)}`,
+      `    image:     ${shown(c.image, 1024)}`,
+      `    digest:    ${c.digest ? shown(c.digest) : '(unknown)'}`,
+      `    result:    allow EXEMPTED`,
+      `    exemption: ${shown(c.exemption.label)}, until ${shown(c.exemption.until)}`,
+      `    reason:    ${shown(c.exemption.reason, 500)}`,
+      `    detail:    ${shown(c.message, 500)}`,
+    );
+  }
+  if (facts.kind === 'exempted') {
+    lines.push(
+      '',
+      'What to do:',
+      '- Sign the image (or fix what failed) and remove the exemption from the policy; it stops applying at its until.',
+      '- Ask what the task would get without it:',
+      '    npx image-guard check --policy <policy.yaml> --event <saved-event.json>',
+      `- Find this decision in CloudWatch Logs Insights: filter decisionId = "${shown(notice.decisionId)}"`,
+    );
+    return lines.join('\n');
   }
   const example = notice.failing.find((c) => c.digest) ?? notice.failing[0];
   const pinned = example
@@ -143,16 +189,24 @@ export function alertAttributes(
   facts: AlertFacts = noticeFacts(notice),
 ): Record<string, MessageAttributeValue> {
   const first = notice.failing[0];
-  const outcome = notice.failing.some((c) => c.outcome === 'deny') ? 'deny' : 'error';
+  const exempted = facts.kind === 'exempted';
+  const outcome = exempted
+    ? 'allow'
+    : notice.failing.some((c) => c.outcome === 'deny')
+      ? 'deny'
+      : 'error';
   const attributes: Record<string, string> = {
     cluster: shown(notice.clusterName),
     outcome,
     mode: notice.mode,
     action: facts.kind === 'stopped' ? 'stopped' : 'alerted',
     result: resultAttribute(facts),
-    reason: first?.reason ?? 'UNKNOWN',
+    reason: first?.reason ?? (exempted ? 'EXEMPTED' : 'UNKNOWN'),
   };
   if (notice.service) attributes.service = shown(notice.service);
+  // `used`: an exemption let a container through; `expired`: one was ignored because it had expired.
+  if ((notice.exempted?.length ?? 0) > 0) attributes.exemption = 'used';
+  else if (notice.failing.some((c) => c.expiredExemption)) attributes.exemption = 'expired';
   if (notice.unconfirmed) attributes.digest = 'unconfirmed';
   return Object.fromEntries(
     Object.entries(attributes).map(([k, v]) => [

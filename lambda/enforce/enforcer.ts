@@ -117,7 +117,9 @@ export async function enforce(
       run,
       notice.mode === 'audit' && notice.failing.some((c) => c.outcome === 'deny')
         ? { kind: 'would-stop' }
-        : { kind: 'error' },
+        : notice.failing.length === 0 && (notice.exempted?.length ?? 0) > 0
+          ? { kind: 'exempted' }
+          : { kind: 'error' },
     );
   }
 

@@ -11,6 +11,26 @@ export interface FailingContainer {
   rule?: string;
   /** The digest was resolved from the tag by the guard (DIGEST_UNCONFIRMED): not proof of what runs. */
   unconfirmed?: boolean;
+  /** An exemption covered this container but had expired: it was ignored (EXEMPTION_EXPIRED). */
+  expiredExemption?: NoticeExemption;
+}
+
+/** The exemption an alert names (from the policy's `exemptions`). */
+export interface NoticeExemption {
+  /** `exemptions[0] (ticket SEC-4471)`. */
+  label: string;
+  until: string;
+  reason: string;
+}
+
+/** A container allowed only because an exemption covers it (EXEMPTED): its owners hear of each use. */
+export interface ExemptedContainer {
+  name: string;
+  image: string;
+  digest?: string;
+  /** What the decision would have been without the exemption, e.g. `deny NO_SIGNATURES`. */
+  message: string;
+  exemption: NoticeExemption;
 }
 
 /** Everything an alert or a StopTask reason says about one task decision. */
@@ -31,6 +51,8 @@ export interface TaskNotice {
   taskDefinition: string;
   taskArn: string;
   failing: FailingContainer[];
+  /** Containers allowed by an exemption; a notice with only these is an "exemption used" alert. */
+  exempted?: ExemptedContainer[];
   /**
    * The decision rests on digests the guard resolved itself (reason DIGEST_UNCONFIRMED), not ones ECS
    * reported: an alert only, never a stop; the alert says the digest is unconfirmed, and the guard claims

@@ -126,7 +126,12 @@ export class Guard {
     let alertGroups: Map<string, string> | undefined;
     if (evaluation.decision.action !== 'none') {
       const notice = taskNotice(task, decisionId, evaluation.decision, evaluation.containers);
-      alertGroups = new Map(notice.failing.map((c) => [c.name, alertGroupKey(groupMemberOf(notice, c))]));
+      alertGroups = new Map(
+        [...notice.failing, ...(notice.exempted ?? [])].map((c) => [
+          c.name,
+          alertGroupKey(groupMemberOf(notice, c)),
+        ]),
+      );
       try {
         enforcement = await enforce(notice, this.deps.enforcer, enforceBy);
       } catch (e) {

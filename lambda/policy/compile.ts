@@ -4,6 +4,7 @@
  * reads files), PEM text normalised. Key file problems are returned as issues, not thrown.
  */
 import path from 'node:path';
+import { compileExemption } from './exemption-schema';
 import type { PolicyIssue } from './issues';
 import { normalisePem, pemProblem } from './pem';
 import {
@@ -61,6 +62,9 @@ export function compilePolicy(
       ? { alerts: { windowMinutes: file.alerts.windowMinutes } }
       : {}),
     ...(file.awsInjectedContainers === 'verify' ? { awsInjectedContainers: 'verify' as const } : {}),
+    ...(file.exemptions && file.exemptions.length > 0
+      ? { exemptions: file.exemptions.map(compileExemption) }
+      : {}),
   };
   return { policy, issues };
 }

@@ -3,6 +3,7 @@
  * `hashAlgorithm` only on PEM keys. They read the raw document defensively (it may also be failing the
  * schema), so a file with both a typo and a dangling key reference gets both reported at once.
  */
+import { exemptionIssues } from './exemption-schema';
 import type { PolicyIssue } from './issues';
 
 const KEY_SOURCES = ['kms', 'publicKey', 'publicKeyFile'] as const;
@@ -34,6 +35,7 @@ export function crossCheck(doc: unknown): PolicyIssue[] {
       }
     });
   });
+  issues.push(...exemptionIssues(doc));
   return issues;
 }
 

@@ -7,9 +7,12 @@
  *   3. no rule applies → `noMatch`, in the top-level mode.
  * Verification runs once per container with the union of the applying rules' keys; each rule then
  * checks its own `require` against the keys that verified.
+ * A match also carries the exemption covering the container (exemptions.ts), if any: the decide step
+ * turns a deny or error it covers into an allow (EXEMPTED), or notes an expired one it ignored.
  */
 import { ReasonCode } from '../reasons';
 import type { TlogMode } from '../cosign/types';
+import { exemptionFor, type ExemptionMatch } from './exemptions';
 import { compiledFor, imageMatchForms, type MatchTarget } from './matchers';
 import type { Mode, Policy, Rule, TrustedImage } from './schema';
 
@@ -17,7 +20,25 @@ export type { MatchTarget };
 export { decideMatch as decideContainer, strictestMode } from '../decision/decide-container';
 
 export type ContainerMatch =
-  { kind: 'trusted'; entry: TrustedImage } | { kind: 'rules'; rules: Rule[] } | { kind: 'no-match' };
+  | { kind: 'trusted'; entry: TrustedImage }
+  | { kind: 'rules'; rules: Rule[]; exemption?: ExemptionMatch }
+  | { kind: 'no-match'; exemption?: ExemptionMatch };
+
+export type { ExemptionMatch };
+
+/** The exemption a decision used (EXEMPTED) or ignored because it had expired (EXEMPTION_EXPIRED). */
+export interface ContainerExemption {
+  status: typeof ReasonCode.EXEMPTED | typeof ReasonCode.EXEMPTION_EXPIRED;
+  /** Position in the policy's `exemptions`. */
+  index: number;
+  /** Exactly one of image (normalised, with digest) and service. */
+  image?: string;
+  service?: string;
+  clusters: string[];
+  until: string;
+  reason: string;
+  ticket: string;
+}
 
 /** What the verifier found for one container, with the union of the matching rules' keys. */
 export interface VerificationSummary {
@@ -44,17 +65,22 @@ export interface ContainerDecision {
   keys: string[];
   /** allow: strictest mode of the matching rules; deny/error: strictest among the failing ones; else top level. */
   mode: Mode;
+  /** Set when an exemption covered a deny or error: used (allow, EXEMPTED) or expired and ignored. */
+  exemption?: ContainerExemption;
 }
 
 const TLOG_STRICTNESS: Record<TlogMode, number> = { ignore: 0, 'verify-if-present': 1, required: 2 };
 
-export function matchContainer(policy: Policy, target: MatchTarget): ContainerMatch {
+/** `nowMs` (epoch ms, default now) decides whether a covering exemption is active or expired. */
+export function matchContainer(policy: Policy, target: MatchTarget, nowMs: number = Date.now()): ContainerMatch {
   const compiled = compiledFor(policy);
   const forms = imageMatchForms(target.image);
   const trusted = compiled.trusted.find((t) => forms.some((f) => t.glob.matches(f)));
   if (trusted) return { kind: 'trusted', entry: trusted.entry };
   const rules = compiled.rules.filter((r) => r.matches(target, forms)).map((r) => r.rule);
-  return rules.length > 0 ? { kind: 'rules', rules } : { kind: 'no-match' };
+  const exemption = exemptionFor(policy, target, nowMs);
+  const covered = exemption ? { exemption } : {};
+  return rules.length > 0 ? { kind: 'rules', rules, ...covered } : { kind: 'no-match', ...covered };
 }
 
 /** Union of the rules' key names, in first-mentioned order: verify once with all of them. */

@@ -16,6 +16,9 @@
  *                                 Runtime Monitoring agent, Service Connect proxy), recognised by a name
  *                                 absent from the task definition and a known agent's name pattern, are
  *                                 skipped as TRUSTED_IMAGE, or verified like any other container
+ *   exemptions: [{ image | service, clusters, until, reason, ticket }]
+ *                                 break-glass (exemption-schema.ts, exemptions.ts): a denied or failed
+ *                                 container they cover is allowed as EXEMPTED until `until`
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -32,6 +35,9 @@ import type { HashAlgorithm } from '../keys/types';
 import { globProblem } from './glob';
 import { KMS_REF_FORMS, parseKmsKeyRef } from '../keys/kms-ref';
 import { PUBLIC_KEY_ONLY, pemProblem } from './pem';
+import { EXEMPTION_LIMITS, ExemptionSchema, type Exemption } from './exemption-schema';
+
+export type { Exemption };
 
 export type Mode = 'enforce' | 'audit';
 export type NoMatchAction = 'deny' | 'allow';
@@ -165,6 +171,10 @@ export const PolicyFileSchema = z.strictObject({
   registries: RegistriesSchema.optional(),
   alerts: AlertsSchema.optional(),
   awsInjectedContainers: z.enum(['trust', 'verify']).optional(),
+  exemptions: z
+    .array(ExemptionSchema)
+    .max(EXEMPTION_LIMITS.exemptions, `at most ${EXEMPTION_LIMITS.exemptions} exemptions`)
+    .optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -178,6 +188,7 @@ export const POLICY_FIELDS = {
   trustedImage: Object.keys(TrustedImageSchema.shape),
   registries: Object.keys(RegistriesSchema.shape),
   alerts: Object.keys(AlertsSchema.shape),
+  exemption: Object.keys(ExemptionSchema.shape),
 } as const;
 
 // ---- The compiled policy: defaults applied, key files inlined, rule settings resolved. ----
@@ -243,6 +254,8 @@ export interface Policy {
    * other. Absent means `trust` (the default), so policies that do not use it keep their hash.
    */
   awsInjectedContainers?: 'verify';
+  /** Break-glass entries; present only when the file lists at least one (others keep their hash). */
+  exemptions?: Exemption[];
 }
 
 export const POLICY_DEFAULTS = {

@@ -135,5 +135,21 @@ function shapeProblem(policy: unknown): string | undefined {
       );
     if (problem !== undefined) return problem;
   }
+  const exemptions = (policy as { exemptions?: unknown }).exemptions;
+  if (exemptions !== undefined) {
+    if (!Array.isArray(exemptions)) return 'exemptions is invalid';
+    for (const [i, entry] of exemptions.entries()) {
+      // An expired `until` is fine here: the guard ignores that exemption (and says so).
+      const problem = fieldsProblem(
+        entry,
+        `exemptions[${i}]`,
+        { clusters: listOf(isString), until: (v) => isString(v) && Number.isFinite(Date.parse(v as string)), reason: isString, ticket: isString },
+        { image: isString, service: isString },
+      );
+      if (problem !== undefined) return problem;
+      if (((entry as { image?: unknown }).image === undefined) === ((entry as { service?: unknown }).service === undefined))
+        return `exemptions[${i}] needs exactly one of image, service`;
+    }
+  }
   return fieldsProblem(p.registries, 'registries', { insecure: listOf(isString) });
 }
