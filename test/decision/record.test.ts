@@ -140,6 +140,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           durationMs: 13,
           message: 'signed by ci; rules passed: prod-ecr',
           alertGroup: null,
+          exemption: null,
         },
         {
           name: 'log_router',
@@ -155,6 +156,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           durationMs: 13,
           message: 'trusted image ("public.ecr.aws/aws-observability/aws-for-fluent-bit:*"): AWS log router',
           alertGroup: null,
+          exemption: null,
         },
         {
           name: 'metrics',
@@ -170,6 +172,7 @@ describe('the decision pipeline on a recorded event (pure parts end to end)', ()
           durationMs: 13,
           message: 'rule "sidecars" (audit): no signatures found for the digest',
           alertGroup: 'group#0123456789abcdef0123456789abcdef',
+          exemption: null,
         },
       ],
       policySha256: policySha256(POLICY),
