@@ -1,4 +1,6 @@
 import { defaultPolicy } from '../lambda/policy/default-policy';
+import { exemptionWindowIssues } from '../lambda/policy/exemptions';
+import { PolicyError } from '../lambda/policy/issues';
 import { policySha256 } from '../lambda/policy/hash';
 import { loadPolicyFile, parsePolicy } from '../lambda/policy/load';
 import { policyScope, type PolicyScope } from '../lambda/policy/scope';
@@ -20,11 +22,14 @@ export interface ResolvedPolicy {
 /**
  * Resolves the construct's policy input at synth. Exactly one of `policy` / `policyFile`, or neither
  * (then the default audit policy trusting `defaultKeyAlias`). Any problem throws an Error whose message
- * is the policy error's (field path and reason per line), so `cdk synth` fails with it.
+ * is the policy error's (field path and reason per line), so `cdk synth` fails with it. An exemption
+ * whose `until` is more than 30 days after `nowMs` (synth time) is such a problem; the compiled policy
+ * itself stays loadable by the Lambda after its exemptions expire.
  */
 export function resolvePolicy(
   input: { policy?: Policy; policyFile?: string },
   defaultKeyAlias: string,
+  nowMs: number = Date.now(),
 ): ResolvedPolicy {
   if (input.policy !== undefined && input.policyFile !== undefined) {
     throw new Error('EcsImageGuard: give either `policy` or `policyFile`, not both');
@@ -43,6 +48,8 @@ export function resolvePolicy(
       source = 'default';
       policy = defaultPolicy(defaultKeyAlias);
     }
+    const tooLong = exemptionWindowIssues(policy, nowMs);
+    if (tooLong.length > 0) throw new PolicyError(source, tooLong);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(`EcsImageGuard: invalid policy\n${message}`, { cause: e });

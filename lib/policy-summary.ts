@@ -1,3 +1,9 @@
+import {
+  EXPIRING_SOON_DAYS,
+  exemptionExpiries,
+  exemptionLabel,
+  exemptionSubject,
+} from '../lambda/policy/exemptions';
 import type { Policy, Rule } from '../lambda/policy/schema';
 import { stopScope } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
@@ -5,9 +11,10 @@ import type { ResolvedPolicy } from './guard-policy';
 /**
  * What the deployed policy does, in a few lines for the person running `cdk synth`: where it stops
  * tasks, where it only alerts, what happens to images no rule matches and to errors. Printed as a CDK
- * info annotation, so a typo'd or forgotten policy shows before anything is deployed.
+ * info annotation, so a typo'd or forgotten policy shows before anything is deployed. Every exemption
+ * is listed with its expiry (`nowMs`: synth time); those expiring within 7 days are marked so.
  */
-export function describePolicy(resolved: ResolvedPolicy): string[] {
+export function describePolicy(resolved: ResolvedPolicy, nowMs: number = Date.now()): string[] {
   const { policy } = resolved;
   const lines = [
     resolved.source === 'default'
@@ -21,6 +28,7 @@ export function describePolicy(resolved: ResolvedPolicy): string[] {
       `trusted images (not verified, still recorded): ${policy.trustedImages.map((t) => t.image).join(', ')}`,
     );
   }
+  lines.push(...describeExemptions(policy, nowMs));
   lines.push(`images no rule matches: ${noMatchAction(policy)}`);
   lines.push(
     `verification errors (onError: ${policy.onError}): ` +
@@ -58,4 +66,31 @@ function noMatchAction(policy: Policy): string {
   return policy.mode === 'enforce'
     ? 'DENIED and the task stopped, in every cluster (noMatch: deny, top-level mode enforce)'
     : 'denied and alerted, never stopped (noMatch: deny, top-level mode audit)';
+}
+
+function describeExemptions(policy: Policy, nowMs: number): string[] {
+  const expiries = exemptionExpiries(policy, nowMs);
+  if (expiries.length === 0) return [];
+  const soon = expiries.filter((e) => e.soon);
+  const lines = [
+    `exemptions (break-glass: a denied or failed container they cover is allowed and alerted): ${expiries.length}` +
+      (soon.length > 0
+        ? `; EXPIRING WITHIN ${EXPIRING_SOON_DAYS} DAYS: ${soon.map((e) => exemptionLabel(e.index, e.exemption)).join(', ')}`
+        : ''),
+  ];
+  for (const e of expiries) {
+    const what = `exemption ${exemptionLabel(e.index, e.exemption)} for ${exemptionSubject(e.exemption)} in clusters ${e.exemption.clusters.join(', ')}`;
+    const when = e.expired
+      ? `EXPIRED at ${e.exemption.until} (ignored by the guard; remove it)`
+      : e.soon
+        ? `expires within ${EXPIRING_SOON_DAYS} days, at ${e.exemption.until} (in ${hoursLeft(e.untilMs - nowMs)})`
+        : `until ${e.exemption.until}`;
+    lines.push(`${what}: ${when}`);
+  }
+  return lines;
+}
+
+function hoursLeft(ms: number): string {
+  const hours = Math.floor(ms / 3600_000);
+  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${hours} hours`;
 }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { recordedAction } from '../decision/decide-task';
+import type { ExemptionRecord } from '../decision/types';
 import { buildDecisionRecord, buildIgnoredRecord } from '../decision/record';
 import { parseTaskStateChange } from '../events';
 import { composeEvaluation } from '../guard/composition';
 import { evaluateTask } from '../guard/evaluate-task';
 import { DEFAULT_PEM_HASH } from '../keys/hash-algorithm';
+import { exemptionLabel, exemptionWindowIssues } from '../policy/exemptions';
+import { PolicyError } from '../policy/issues';
 import { loadPolicyFile } from '../policy/load';
 import { normalisePem, pemProblem } from '../policy/pem';
 import { isKmsKey } from '../policy/key-kind';
@@ -24,6 +27,9 @@ import { readText } from './verify-command';
  */
 export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
   const policy = await withKeyFiles(loadPolicyFile(args.policy), args.keyFiles);
+  // Synth refuses an exemption that runs more than 30 days: so does the dry run of the same policy.
+  const tooLong = exemptionWindowIssues(policy, Date.now());
+  if (tooLong.length > 0) throw new PolicyError(args.policy, tooLong);
   const dryRun = {
     dryRun: true as const,
     ...(args.keyFiles.length > 0 ? { replacedKeys: args.keyFiles.map((k) => k.name) } : {}),
@@ -109,6 +115,7 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
           `      image ${c.image === null ? '(none reported)' : line(c.image)}${c.digest ? `@${c.digest.slice(0, 19)}… (${c.digestSource})` : ''}`,
         );
         lines.push(`      ${line(c.message)}`);
+        if (c.exemption !== null) lines.push(`      ${exemptionLine(c.exemption)}`);
         const fix = c.outcome === 'error' ? fixFor(c.message) : undefined;
         if (fix !== undefined) lines.push(`      fix: ${fix}`);
       }
@@ -119,6 +126,15 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
   } finally {
     await engine.registry.close();
   }
+}
+
+/** Which exemption applied to a container (or was ignored because it had expired), on one line. */
+function exemptionLine(e: ExemptionRecord): string {
+  const label = exemptionLabel(e.index, e);
+  const what = e.image !== null ? `image ${e.image}` : `service ${e.service ?? '?'}`;
+  return e.status === ReasonCode.EXEMPTED
+    ? line(`exemption: ${label} APPLIED (${what}, until ${e.until}): ${e.reason}`)
+    : line(`exemption: ${label} EXPIRED at ${e.until}, ignored (${what})`);
 }
 
 /**
