@@ -93,7 +93,10 @@ function exemptionOf(match: ContainerMatch): ExemptionMatch | undefined {
  * Applies the exemption that covers the container to its decision. Only a deny or an error needs one:
  * an allowed or skipped container is left as it is (and records no exemption).
  */
-export function withExemption(decision: ContainerDecision, match: ExemptionMatch | undefined): ContainerDecision {
+export function withExemption(
+  decision: ContainerDecision,
+  match: ExemptionMatch | undefined,
+): ContainerDecision {
   if (match === undefined || (decision.outcome !== 'deny' && decision.outcome !== 'error')) return decision;
   const { exemption, index } = match;
   const label = exemptionLabel(index, exemption);

@@ -190,11 +190,7 @@ export function alertAttributes(
 ): Record<string, MessageAttributeValue> {
   const first = notice.failing[0];
   const exempted = facts.kind === 'exempted';
-  const outcome = exempted
-    ? 'allow'
-    : notice.failing.some((c) => c.outcome === 'deny')
-      ? 'deny'
-      : 'error';
+  const outcome = exempted ? 'allow' : notice.failing.some((c) => c.outcome === 'deny') ? 'deny' : 'error';
   const attributes: Record<string, string> = {
     cluster: shown(notice.clusterName),
     outcome,

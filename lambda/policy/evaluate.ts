@@ -72,7 +72,11 @@ export interface ContainerDecision {
 const TLOG_STRICTNESS: Record<TlogMode, number> = { ignore: 0, 'verify-if-present': 1, required: 2 };
 
 /** `nowMs` (epoch ms, default now) decides whether a covering exemption is active or expired. */
-export function matchContainer(policy: Policy, target: MatchTarget, nowMs: number = Date.now()): ContainerMatch {
+export function matchContainer(
+  policy: Policy,
+  target: MatchTarget,
+  nowMs: number = Date.now(),
+): ContainerMatch {
   const compiled = compiledFor(policy);
   const forms = imageMatchForms(target.image);
   const trusted = compiled.trusted.find((t) => forms.some((f) => t.glob.matches(f)));

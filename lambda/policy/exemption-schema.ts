@@ -92,11 +92,7 @@ export const ExemptionSchema = z.strictObject({
       (value) => RFC3339.test(value) && Number.isFinite(Date.parse(value)),
       'must be an RFC 3339 time with an offset, e.g. 2026-12-01T18:00:00Z',
     ),
-  reason: z
-    .string()
-    .trim()
-    .min(1, 'must say why the exemption is needed')
-    .max(EXEMPTION_LIMITS.reasonChars),
+  reason: z.string().trim().min(1, 'must say why the exemption is needed').max(EXEMPTION_LIMITS.reasonChars),
   ticket: z
     .string()
     .trim()

@@ -85,7 +85,11 @@ function covers(e: CompiledExemption, target: ExemptionTarget): boolean {
  * The exemption covering `target` at `nowMs`: the first active one in policy order; else the first
  * expired one (so the guard can say it was ignored); else undefined.
  */
-export function exemptionFor(policy: Policy, target: ExemptionTarget, nowMs: number): ExemptionMatch | undefined {
+export function exemptionFor(
+  policy: Policy,
+  target: ExemptionTarget,
+  nowMs: number,
+): ExemptionMatch | undefined {
   if (policy.exemptions === undefined || policy.exemptions.length === 0) return undefined;
   let expired: ExemptionMatch | undefined;
   for (const e of compiledFor(policy)) {
@@ -106,7 +110,11 @@ export function serviceExemptionFor(
   target: Omit<ExemptionTarget, 'image'> & { service: string },
   nowMs: number,
 ): ExemptionMatch | undefined {
-  return exemptionFor(policy, { clusterArn: target.clusterArn, clusterName: target.clusterName, service: target.service }, nowMs);
+  return exemptionFor(
+    policy,
+    { clusterArn: target.clusterArn, clusterName: target.clusterName, service: target.service },
+    nowMs,
+  );
 }
 
 /** `exemptions[0] (ticket SEC-4471)`: how messages name an exemption. */

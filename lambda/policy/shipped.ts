@@ -143,11 +143,19 @@ function shapeProblem(policy: unknown): string | undefined {
       const problem = fieldsProblem(
         entry,
         `exemptions[${i}]`,
-        { clusters: listOf(isString), until: (v) => isString(v) && Number.isFinite(Date.parse(v as string)), reason: isString, ticket: isString },
+        {
+          clusters: listOf(isString),
+          until: (v) => isString(v) && Number.isFinite(Date.parse(v as string)),
+          reason: isString,
+          ticket: isString,
+        },
         { image: isString, service: isString },
       );
       if (problem !== undefined) return problem;
-      if (((entry as { image?: unknown }).image === undefined) === ((entry as { service?: unknown }).service === undefined))
+      if (
+        ((entry as { image?: unknown }).image === undefined) ===
+        ((entry as { service?: unknown }).service === undefined)
+      )
         return `exemptions[${i}] needs exactly one of image, service`;
     }
   }
