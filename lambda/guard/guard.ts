@@ -35,6 +35,8 @@ export interface GuardMetrics {
  */
 export type GuardMetricName =
   | 'Verified'
+  /** Containers allowed by a policy exemption (EXEMPTED), never counted as Verified. */
+  | 'Exempted'
   | 'Denied'
   | 'Skipped'
   | 'Errors'
@@ -203,7 +205,8 @@ export class Guard {
   private countDecision(containers: readonly ContainerResult[], enforcement: EnforcementResult): void {
     const m = this.deps.metrics;
     for (const c of containers) {
-      if (c.decision.outcome === 'allow') m.count('Verified');
+      if (c.decision.reason === ReasonCode.EXEMPTED) m.count('Exempted');
+      else if (c.decision.outcome === 'allow') m.count('Verified');
       else if (c.decision.outcome === 'deny') m.count('Denied');
       else if (c.decision.outcome === 'skip') m.count('Skipped');
       else m.count('Errors');

@@ -151,6 +151,7 @@ describe('an exemption that is used', () => {
     expect(attr(alerts[0]!, 'outcome')).toBe('allow');
     expect(attr(alerts[0]!, 'reason')).toBe('EXEMPTED');
     expect(attr(alerts[0]!, 'exemption')).toBe('used');
+    expect(setup.metrics.counts).toEqual({ Exempted: 1, TasksAlerted: 1 });
   });
 
   it('alerts once per task (a later event is already decided) and once per group (the next task is counted)', async () => {
