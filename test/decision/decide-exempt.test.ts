@@ -35,6 +35,13 @@ const POLICY = parsePolicy(
         reason: 'old incident',
         ticket: 'INC-0',
       },
+      {
+        service: 'web',
+        clusters: ['dev'],
+        until: '2026-12-03T00:00:00Z',
+        reason: 'no rule yet',
+        ticket: 'T-2',
+      },
     ],
   }),
   { source: 't' },
@@ -146,6 +153,27 @@ describe('deciding an exempted container', () => {
         error: false,
       }).outcome,
     ).toBe('deny');
+  });
+
+  it('covers a noMatch denial too (a cluster no rule applies to)', () => {
+    const match = matchContainer(
+      POLICY,
+      {
+        image: 'registry.example/web:1',
+        clusterName: 'dev',
+        clusterArn: 'arn:aws:ecs:eu-west-1:1:cluster/dev',
+        service: 'web',
+      },
+      NOW,
+    );
+    expect(match.kind).toBe('no-match');
+    const d = decideContainer(POLICY, { kind: 'matched', match });
+    expect(d).toMatchObject({
+      outcome: 'allow',
+      reason: ReasonCode.EXEMPTED,
+      exemption: { index: 2, ticket: 'T-2' },
+    });
+    expect(d.message).toContain(`without it: deny ${ReasonCode.NO_MATCHING_RULE}`);
   });
 
   it('an enforce denial of another container still stops the task; the exempted one is listed as allowed', () => {
