@@ -37,10 +37,14 @@ export const awsSigner = (name = 'aws-prod', profiles = [PROFILE]): NotationVeri
   name,
   signingProfiles: profiles,
 });
-export const x509Signer = (name = 'acme-ca', subject = 'CN=acme release, O=acme'): NotationVerifier => ({
+export const x509Signer = (
+  name = 'acme-ca',
+  subject = 'CN=acme release, O=acme',
+  anchor = Buffer.from('test anchor'),
+): NotationVerifier => ({
   kind: 'x509',
   name,
-  trustStores: [{ type: 'ca', name: 'acme', certificates: [Buffer.from('test anchor')] }],
+  trustStores: [{ type: 'ca', name: 'acme', certificates: [anchor] }],
   trustedIdentities: [`x509.subject: ${subject}`],
   verifyTimestamp: 'always',
 });
