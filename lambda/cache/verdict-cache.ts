@@ -54,7 +54,7 @@ export function verdictSummary(verdict: ImageVerification): ImageVerification {
     ...(verdict.usage === undefined ? {} : { usage: { ...verdict.usage } }),
     ...(verdict.notation === undefined
       ? {}
-      : { notation: { signers: [...verdict.notation.signers], awsSigner: verdict.notation.awsSigner } }),
+      : { notation: { ...verdict.notation, signers: [...verdict.notation.signers] } }),
   };
 }
 

@@ -25,6 +25,7 @@ export function taskNotice(
       message: c.decision.message,
       rule: c.decision.rule,
       ...(c.decision.reason === ReasonCode.DIGEST_UNCONFIRMED ? { unconfirmed: true } : {}),
+      ...(c.notation ? { notation: c.notation } : {}),
     }));
   const unconfirmed = failing.length > 0 && failing.every((f) => f.unconfirmed === true);
   return {

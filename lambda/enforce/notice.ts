@@ -1,3 +1,4 @@
+import type { NotationRecord } from '../decision/types';
 import type { ReasonCode } from '../reasons';
 
 /** A container that failed the policy, as the task owner needs to see it. */
@@ -11,6 +12,8 @@ export interface FailingContainer {
   rule?: string;
   /** The digest was resolved from the tag by the guard (DIGEST_UNCONFIRMED): not proof of what runs. */
   unconfirmed?: boolean;
+  /** The rules trust Notation signers (AWS Signer, X.509): what their signatures showed. */
+  notation?: NotationRecord;
 }
 
 /** Everything an alert or a StopTask reason says about one task decision. */

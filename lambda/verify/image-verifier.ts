@@ -171,6 +171,7 @@ export class ImageVerifier {
               notation: {
                 signers: signers.map((v) => v.name),
                 awsSigner: signers.some((v) => v.kind === 'awsSigner'),
+                cosign: options.keys.length > 0,
               },
             }
           : {}),

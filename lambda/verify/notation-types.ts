@@ -46,4 +46,6 @@ export interface NotationVerdict {
   signers: string[];
   /** At least one of them is an AWS Signer profile. */
   awsSigner: boolean;
+  /** The rule trusts cosign keys too. */
+  cosign: boolean;
 }

@@ -141,7 +141,7 @@ describe('Notation signatures in the discovery pass', () => {
         }),
       }),
     ]);
-    expect(verdict.notation).toEqual({ signers: ['aws-prod'], awsSigner: true });
+    expect(verdict.notation).toEqual({ signers: ['aws-prod'], awsSigner: true, cosign: false });
     // The image's own descriptor, the envelope's layer type, the rule's signers, the injected time.
     expect(double.calls).toHaveLength(1);
     expect(double.calls[0]).toMatchObject({

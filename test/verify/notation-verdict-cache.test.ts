@@ -20,7 +20,7 @@ function verdict(signatures: SignatureCheck[]): ImageVerification {
     error: false,
     cached: false,
     durationMs: 1,
-    notation: { signers: ['aws-prod'], awsSigner: true },
+    notation: { signers: ['aws-prod'], awsSigner: true, cosign: false },
   };
 }
 
@@ -57,7 +57,7 @@ describe('the verdict cache and AWS Signer revocation', () => {
       revocation: 'not-revoked',
       identity: expect.any(String),
     });
-    expect(cache.get('k')?.notation).toEqual({ signers: ['aws-prod'], awsSigner: true });
+    expect(cache.get('k')?.notation).toEqual({ signers: ['aws-prod'], awsSigner: true, cosign: false });
     now.t += 1;
     expect(cache.get('k')).toBeUndefined();
   });
@@ -77,7 +77,7 @@ describe('the verdict cache and AWS Signer revocation', () => {
       ...awsCheck(''),
       notation: { awsSigner: false, revocation: 'not-checked' },
     };
-    cache.set('k', { ...verdict([x509]), notation: { signers: ['acme-ca'], awsSigner: false } });
+    cache.set('k', { ...verdict([x509]), notation: { signers: ['acme-ca'], awsSigner: false, cosign: false } });
     now.t += 60 * MINUTE - 1;
     expect(cache.get('k')).toBeDefined();
   });
