@@ -21,7 +21,7 @@ import type { Descriptor } from '../registry/types';
 import { describeRevoked } from '../signer/revocation-checker';
 import { untrustedText } from '../text/untrusted-text';
 import type { DiscoveryContext } from './discover';
-import { artifactFailure, failedCheck, NOTHING, readOptions, single } from './discovery-parts';
+import { artifactFailure, failedCheck, readOptions, single } from './discovery-parts';
 import type { NotationEnvelopeVerifier, NotationSignatureDetails } from './notation-types';
 import type { Discovery } from './summarise';
 
@@ -57,7 +57,6 @@ export async function checkNotationReferrer(
   ctx: DiscoveryContext & { notation: NotationDiscovery },
   descriptor: Descriptor,
 ): Promise<Discovery> {
-  if (ctx.budget.exhausted) return NOTHING;
   const artifact = descriptor.digest;
   let manifest: Buffer | undefined;
   try {
@@ -139,13 +138,16 @@ async function judged(
   const base = { format, artifact, reason: result.reason, message: result.message };
   if (!result.ok) return single({ ...base, ok: false, notation: details });
   if (!result.verifier || !signer) {
-    return single({
-      ...base,
-      ok: false,
-      reason: ReasonCode.INTERNAL_ERROR,
-      message: 'the envelope verifier accepted the signature without naming a signer of this rule',
-      notation: details,
-    });
+    // Out of contract: an error (never a pass, never a denial the registry's content caused).
+    return artifactFailure(
+      new GuardError(
+        ReasonCode.INTERNAL_ERROR,
+        'the envelope verifier accepted the signature without naming a signer of this rule',
+      ),
+      format,
+      artifact,
+      { notation: details },
+    );
   }
   if (!details.awsSigner) {
     return single({

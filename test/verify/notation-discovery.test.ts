@@ -10,6 +10,7 @@ import type { NotationVerifier } from '../../lambda/notation/types';
 import { ReasonCode } from '../../lambda/reasons';
 import type { ImageReference } from '../../lambda/reference/types';
 import type { RegistryClient } from '../../lambda/registry/client';
+import type { RegistryReader } from '../../lambda/registry/types';
 import { AwsSignerRevocationChecker } from '../../lambda/signer/revocation-checker';
 import { ImageVerifier } from '../../lambda/verify/image-verifier';
 import { DEFAULT_VERIFY_LIMITS } from '../../lambda/verify/limits';
@@ -17,8 +18,11 @@ import type { VerifyOptions } from '../../lambda/verify/types';
 import { clientFor } from '../registry/client-for';
 import {
   pushArtifact,
+  pushBlob,
   pushImage,
+  pushManifest,
   pushReferrersTagIndex,
+  sha256Digest,
   startReferrersFront,
   startRegistry,
   type PushedManifest,
@@ -505,5 +509,109 @@ describe('Notation signatures in the discovery pass', () => {
       notationOptions([awsSigner()], []),
     );
     expect(verdict).toMatchObject({ verified: false, error: true });
+  });
+});
+
+describe('Notation signatures a registry serves wrongly', () => {
+  it('a signature manifest over 4 MiB is refused even when the registry client would take more', async () => {
+    const { repo, image } = await newImage();
+    const sig = await pushNotationSignature(registry, repo, image, envelopeFor(image));
+    await pushReferrersTagIndex(registry, repo, image.digest, [sig]);
+    const client = clientFor(registry);
+    // The registry (distribution caps manifests at 4 MiB itself) serves the manifest padded past the limit.
+    const padded: RegistryReader = {
+      getBlob: (r, d, o) => client.getBlob(r, d, o),
+      listReferrers: (r, d, o) => client.listReferrers(r, d, o),
+      getManifest: async (r, reference, o) => {
+        const m = await client.getManifest(r, reference, o);
+        return m && reference === sig.digest
+          ? { ...m, bytes: Buffer.concat([m.bytes, Buffer.alloc(4 * 1024 * 1024, ' ')]) }
+          : m;
+      },
+    };
+    const double = envelopeVerifierDouble();
+    const verdict = await new ImageVerifier({
+      registry: padded,
+      notationVerifier: double.verify,
+      currentTime: () => NOW,
+    }).verify(refOf(registry, repo, image.digest), notationOptions([awsSigner()], []));
+    expect(verdict).toMatchObject({ verified: false, reason: ReasonCode.LIMIT_EXCEEDED });
+    expect(verdict.signatures[0]?.message).toContain('over the 4194304-byte limit');
+    expect(double.calls).toHaveLength(0);
+  });
+
+  it('an envelope layer that is no descriptor is SIGNATURE_MALFORMED', async () => {
+    const { repo, image } = await newImage();
+    const config = await pushBlob(registry, repo, '{}');
+    const layer = await pushBlob(registry, repo, envelopeFor(image));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/vnd.cncf.notary.signature',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...config },
+        layers: [{ mediaType: 'application/jose+json', digest: layer.digest }],
+        subject: { mediaType: image.mediaType, digest: image.digest, size: image.size },
+      }),
+    );
+    const pushed = await pushManifest(
+      registry,
+      repo,
+      sha256Digest(manifest),
+      manifest,
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    await pushReferrersTagIndex(registry, repo, image.digest, [
+      {
+        mediaType: pushed.mediaType,
+        digest: pushed.digest,
+        size: pushed.size,
+        artifactType: 'application/vnd.cncf.notary.signature',
+      },
+    ]);
+    const verdict = await verifierFor(clientFor(registry), envelopeVerifierDouble()).verify(
+      refOf(registry, repo, image.digest),
+      notationOptions([awsSigner()], []),
+    );
+    expect(verdict.signatures[0]).toMatchObject({
+      reason: ReasonCode.SIGNATURE_MALFORMED,
+      message: expect.stringContaining('not a valid descriptor'),
+    });
+  });
+});
+
+describe('an envelope verifier or revocation checker that answers out of contract', () => {
+  async function awsSignedRef() {
+    const { repo, image } = await newImage();
+    const sig = await pushNotationSignature(registry, repo, image, envelopeFor(image));
+    await pushReferrersTagIndex(registry, repo, image.digest, [sig]);
+    return refOf(registry, repo, image.digest);
+  }
+
+  it('an accepted signature naming no signer of the rule is an error, never a pass', async () => {
+    const double = envelopeVerifierDouble();
+    const renamed: typeof double.verify = async (input) => ({
+      ...(await double.verify(input)),
+      verifier: 'someone-else',
+    });
+    const verdict = await new ImageVerifier({
+      registry: clientFor(registry),
+      notationVerifier: renamed,
+      currentTime: () => NOW,
+    }).verify(await awsSignedRef(), notationOptions([awsSigner()], []));
+    expect(verdict).toMatchObject({ verified: false, error: true, reason: ReasonCode.INTERNAL_ERROR });
+  });
+
+  it('a revocation checker that does not say "not revoked" for AWS Signer is an error, never a pass', async () => {
+    const verdict = await verifierFor(clientFor(registry), envelopeVerifierDouble()).verify(
+      await awsSignedRef(),
+      {
+        ...optionsFor([]),
+        notation: [awsSigner()],
+        revocation: { check: async () => ({ status: 'not-checked', why: 'confused' }) },
+      },
+    );
+    expect(verdict).toMatchObject({ verified: false, error: true, reason: ReasonCode.INTERNAL_ERROR });
+    expect(verdict.signatures[0]?.notation).toMatchObject({ revocation: null });
   });
 });
