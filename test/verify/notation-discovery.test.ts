@@ -600,6 +600,7 @@ describe('an envelope verifier or revocation checker that answers out of contrac
       currentTime: () => NOW,
     }).verify(await awsSignedRef(), notationOptions([awsSigner()], []));
     expect(verdict).toMatchObject({ verified: false, error: true, reason: ReasonCode.INTERNAL_ERROR });
+    expect(verdict.message).toContain('without naming a signer of this rule');
   });
 
   it('a revocation checker that does not say "not revoked" for AWS Signer is an error, never a pass', async () => {

@@ -195,6 +195,28 @@ describe('the decision record names what a Notation signature showed', () => {
     expect(Object.keys(recordOf(containerResult(cosignOnly, 'allow')))).not.toContain('notation');
   });
 
+  it('lists only the Notation signatures of a verdict (cosign ones have their own fields)', () => {
+    const cosign: SignatureCheck = {
+      format: 'bundle',
+      artifact: `sha256:${'c'.repeat(64)}`,
+      key: 'ci',
+      ok: true,
+      reason: ReasonCode.VERIFIED,
+      message: 'ok',
+    };
+    const notation: SignatureCheck = {
+      ...cosign,
+      format: 'notation-cose',
+      key: 'acme-ca',
+      notation: { awsSigner: false, revocation: 'not-checked' },
+    };
+    const n = notationRecordOf({
+      signatures: [cosign, notation],
+      notation: { signers: ['acme-ca'], awsSigner: false, cosign: true },
+    });
+    expect(n?.signatures.map((s) => s.format)).toEqual(['notation-cose']);
+  });
+
   it('outside text in a signature is flattened and capped', () => {
     const check: SignatureCheck = {
       format: 'notation-jws',
