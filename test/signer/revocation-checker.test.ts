@@ -7,6 +7,7 @@ import type { AwsSignerRevocationInput } from '../../lambda/notation/types';
 import { ReasonCode } from '../../lambda/reasons';
 import { awsSignerCertificateHashes } from '../../lambda/signer/certificate-hashes';
 import { AwsSignerRevocationChecker, describeRevoked } from '../../lambda/signer/revocation-checker';
+import { signerClient } from '../../lambda/signer/signer-client';
 
 const signer = mockClient(SignerClient);
 const dir = path.join(__dirname, '..', 'fixtures', 'notation-real', 'aws-signer-revocation-certhash');
@@ -168,6 +169,13 @@ describe('AwsSignerRevocationChecker (aws-sdk-client-mock)', () => {
     now.t += 1;
     await expect(c.check(input)).resolves.toMatchObject({ cached: false });
     expect(signer.commandCalls(GetRevocationStatusCommand)).toHaveLength(5);
+  });
+
+  it('works through the lazily created production client', async () => {
+    signer.on(GetRevocationStatusCommand).resolves(answer([example.jobArn]));
+    const c = new AwsSignerRevocationChecker({ client: signerClient('us-west-2') });
+    await expect(c.check(await exampleInput())).resolves.toMatchObject({ status: 'revoked' });
+    expect(signer.commandCalls(GetRevocationStatusCommand)).toHaveLength(1);
   });
 
   it('concurrent checks of one signature make one call', async () => {

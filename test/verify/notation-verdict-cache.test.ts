@@ -77,7 +77,10 @@ describe('the verdict cache and AWS Signer revocation', () => {
       ...awsCheck(''),
       notation: { awsSigner: false, revocation: 'not-checked' },
     };
-    cache.set('k', { ...verdict([x509]), notation: { signers: ['acme-ca'], awsSigner: false, cosign: false } });
+    cache.set('k', {
+      ...verdict([x509]),
+      notation: { signers: ['acme-ca'], awsSigner: false, cosign: false },
+    });
     now.t += 60 * MINUTE - 1;
     expect(cache.get('k')).toBeDefined();
   });
