@@ -127,6 +127,7 @@ async function checkReferrer(ctx: DiscoveryContext, descriptor: Descriptor): Pro
   // Once the budget is spent, the remaining artifacts are not read (the verdict says why).
   if (ctx.budget.exhausted) return NOTHING;
   if (isNotationReferrer(descriptor)) {
+    // Untrusted Notation signatures were filtered out above; the guard narrows the context's type.
     return notationTrusted(ctx) ? checkNotationReferrer(ctx, descriptor) : NOTHING;
   }
   const format = descriptor.artifactType === COSIGN_SIG_ARTIFACT_TYPE ? 'legacy' : 'bundle';
