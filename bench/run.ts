@@ -16,6 +16,7 @@ import { benchCli, benchCliStartup } from './cli-bench';
 import { runInChild } from './child-runner';
 import type { ChildInput } from './child-protocol';
 import { benchAmplification, benchEngine } from './engine-bench';
+import { benchNotation } from './notation-bench';
 import { Report } from './report';
 import { startRssSampler } from './rss-sampler';
 import { pushBenchImage, pushBenchImages, type BenchImage } from './signed-images';
@@ -117,6 +118,8 @@ async function main(report: Report): Promise<void> {
       report,
       referrersApi: { insecure: [front.host, tokenService], legacy: apiLegacy, bundle: apiBundle },
     });
+    progress('engine: Notation beside cosign');
+    await benchNotation({ registry, insecure, cosignKey: key, trustedKey, report });
     progress('engine: a hostile registry (fresh process)');
     await benchAmplification({
       registry,

@@ -60,6 +60,16 @@ export const ReasonCode = {
    * decided as if it did not exist (the record's `exemption` says which one; the alert says so).
    */
   EXEMPTION_EXPIRED: 'EXEMPTION_EXPIRED',
+  /**
+   * AWS Signer says the signature's signing profile, profile version, signing job or one of its
+   * certificates is revoked (`signer:GetRevocationStatus`): a denial; the message names what was revoked.
+   */
+  REVOKED: 'REVOKED',
+  /**
+   * AWS Signer's revocation status could not be obtained (GetRevocationStatus denied, throttled or
+   * unavailable after retries): an error (onError applies), never a pass.
+   */
+  REVOCATION_UNAVAILABLE: 'REVOCATION_UNAVAILABLE',
 } as const;
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];

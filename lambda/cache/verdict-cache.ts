@@ -10,6 +10,13 @@ export interface VerdictCacheOptions {
   positiveTtlMs?: number;
   /** Negative verdicts are kept briefly: a signature pushed after a failed deploy counts soon. */
   negativeTtlMs?: number;
+  /**
+   * How long AWS Signer revocation answers are reused (the revocation checker's time): a positive
+   * verdict that rests on an AWS Signer signature is kept no longer than its answer stays fresh.
+   * Default 15 minutes.
+   */
+  revocationTtlMs?: number;
+  /** Wall clock, epoch ms (the same clock as the revocation answers' `checkedAt`). */
   now?: () => number;
 }
 
@@ -22,13 +29,14 @@ const ENTRY_OVERHEAD_BYTES = 256;
  */
 export function verdictSummary(verdict: ImageVerification): ImageVerification {
   const signatures = verdict.signatures.map(
-    ({ format, artifact, key, ok, reason, message }): SignatureCheck => ({
+    ({ format, artifact, key, ok, reason, message, notation }): SignatureCheck => ({
       format,
       artifact,
       ...(key === undefined ? {} : { key }),
       ok,
       reason,
       message,
+      ...(notation === undefined ? {} : { notation: { ...notation } }),
     }),
   );
   return {
@@ -44,6 +52,9 @@ export function verdictSummary(verdict: ImageVerification): ImageVerification {
     cached: verdict.cached,
     durationMs: verdict.durationMs,
     ...(verdict.usage === undefined ? {} : { usage: { ...verdict.usage } }),
+    ...(verdict.notation === undefined
+      ? {}
+      : { notation: { ...verdict.notation, signers: [...verdict.notation.signers] } }),
   };
 }
 
@@ -60,14 +71,18 @@ export class VerdictCache {
   private readonly lru: LruCache<ImageVerification>;
   private readonly positiveTtlMs: number;
   private readonly negativeTtlMs: number;
+  private readonly revocationTtlMs: number;
+  private readonly now: () => number;
 
   constructor(options: VerdictCacheOptions = {}) {
-    this.lru = new LruCache(options.maxEntries ?? 5000, options.now, {
+    this.now = options.now ?? Date.now;
+    this.lru = new LruCache(options.maxEntries ?? 5000, this.now, {
       maxBytes: options.maxBytes ?? 8 * 1024 * 1024,
       sizeOf: estimatedBytes,
     });
     this.positiveTtlMs = options.positiveTtlMs ?? 15 * 60_000;
     this.negativeTtlMs = options.negativeTtlMs ?? 30_000;
+    this.revocationTtlMs = options.revocationTtlMs ?? 15 * 60_000;
   }
 
   get size(): number {
@@ -85,7 +100,25 @@ export class VerdictCache {
 
   set(key: string, verdict: ImageVerification): void {
     if (verdict.error) return;
-    this.lru.set(key, verdictSummary(verdict), verdict.verified ? this.positiveTtlMs : this.negativeTtlMs);
+    const ttl = verdict.verified
+      ? Math.min(this.positiveTtlMs, this.revocationFreshnessMs(verdict))
+      : this.negativeTtlMs;
+    this.lru.set(key, verdictSummary(verdict), ttl);
+  }
+
+  /**
+   * How much longer the AWS Signer answers a verdict rests on stay fresh (the oldest one counts);
+   * Infinity when it rests on none. An answer without a readable time is not fresh at all.
+   */
+  private revocationFreshnessMs(verdict: ImageVerification): number {
+    let freshness = Infinity;
+    for (const check of verdict.signatures) {
+      if (!check.ok || !check.notation?.awsSigner) continue;
+      const checkedAt = Date.parse(check.notation.revocationCheckedAt ?? '');
+      const left = Number.isFinite(checkedAt) ? this.revocationTtlMs - (this.now() - checkedAt) : 0;
+      freshness = Math.min(freshness, left);
+    }
+    return freshness;
   }
 
   clear(): void {

@@ -2,9 +2,13 @@ import type { KeyObject } from 'node:crypto';
 import type { ReasonCode } from '../reasons';
 
 import type { NotationFormat } from '../notation/types';
+import type { NotationSignatureDetails } from '../verify/notation-types';
 
-/** cosign's two formats, and Notation's envelopes (JWS, COSE). */
-export type SignatureFormat = 'legacy' | 'bundle' | NotationFormat;
+/**
+ * cosign's two formats, and Notation's envelopes (JWS, COSE); `notation` is a Notation signature
+ * whose envelope could not be read as either.
+ */
+export type SignatureFormat = 'legacy' | 'bundle' | NotationFormat | 'notation';
 
 /** The outcome of checking one signature artifact (a `.sig` layer or a bundle referrer). */
 export interface SignatureCheck {
@@ -17,6 +21,8 @@ export interface SignatureCheck {
   ok: boolean;
   reason: ReasonCode;
   message: string;
+  /** Notation signatures only: identity, times and revocation. */
+  notation?: NotationSignatureDetails;
 }
 
 export type TlogMode = 'ignore' | 'verify-if-present' | 'required';

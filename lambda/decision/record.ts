@@ -1,7 +1,10 @@
 /** Builds the audit records. Pure: ids, times and durations are passed in. */
 import type { TaskEvent } from '../events/task-event';
 import type { ContainerDecision } from '../policy/evaluate';
+import type { SignatureCheck } from '../cosign/types';
 import type { ReasonCode } from '../reasons';
+import { untrustedText } from '../text/untrusted-text';
+import type { ImageVerification } from '../verify/types';
 import { recordedAction, type TaskDecision } from './decide-task';
 import type {
   AlertRecord,
@@ -12,6 +15,8 @@ import type {
   DigestSource,
   ExemptionRecord,
   IgnoredRecord,
+  NotationRecord,
+  NotationSignatureRecord,
 } from './types';
 
 /** Messages are the only free text in a record; they are capped so a log line stays bounded. */
@@ -26,6 +31,8 @@ export interface ContainerResult {
   signaturesFound: number;
   cached: boolean;
   durationMs: number;
+  /** The Notation part of the verification, when its rules trust a Notation signer. */
+  notation?: NotationRecord;
 }
 
 export interface DecisionRecordInput {
@@ -106,6 +113,7 @@ function containerRecord(c: ContainerResult, alertGroup: string | undefined): Co
     message: cap(c.decision.message),
     alertGroup: alertGroup ?? null,
     exemption: exemptionRecord(c.decision.exemption),
+    ...(c.notation ? { notation: c.notation } : {}),
   };
 }
 
@@ -120,6 +128,49 @@ function exemptionRecord(e: ContainerDecision['exemption']): ExemptionRecord | n
     until: e.until,
     reason: cap(e.reason),
     ticket: cap(e.ticket),
+  };
+}
+
+/** Longest certificate subject, ARN or revocation text kept per signature. */
+const MAX_NOTATION_TEXT = 300;
+
+const NOTATION_FORMATS = new Set<string>(['notation-jws', 'notation-cose', 'notation']);
+
+/**
+ * The record's Notation part of a verification: only when its rules trust a Notation signer; each
+ * Notation signature examined, with who signed, when, until when and its revocation status.
+ */
+export function notationRecordOf(
+  verification: Pick<ImageVerification, 'notation' | 'signatures'>,
+): NotationRecord | undefined {
+  if (!verification.notation) return undefined;
+  return {
+    signers: [...verification.notation.signers],
+    awsSigner: verification.notation.awsSigner,
+    cosign: verification.notation.cosign,
+    signatures: verification.signatures
+      .filter((c) => NOTATION_FORMATS.has(c.format))
+      .map(notationSignatureRecord),
+  };
+}
+
+function notationSignatureRecord(c: SignatureCheck): NotationSignatureRecord {
+  const n = c.notation;
+  const text = (value: string | undefined): string | null =>
+    value === undefined ? null : untrustedText(value, MAX_NOTATION_TEXT);
+  return {
+    artifact: c.artifact,
+    format: c.format as NotationSignatureRecord['format'],
+    ok: c.ok,
+    reason: c.reason,
+    signer: n?.verifier ?? c.key ?? null,
+    identity: text(n?.identity),
+    signingScheme: n?.signingScheme ?? null,
+    signingTime: text(n?.signingTime),
+    expiry: text(n?.expiry),
+    failedCheck: n?.failedCheck ?? null,
+    revocation: n?.revocation ?? null,
+    revocationDetail: text(n?.revocationDetail),
   };
 }
 

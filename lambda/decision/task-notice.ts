@@ -30,6 +30,7 @@ export function taskNotice(
       ...(c.decision.exemption?.status === ReasonCode.EXEMPTION_EXPIRED
         ? { expiredExemption: noticeExemption(c.decision.exemption) }
         : {}),
+      ...(c.notation ? { notation: c.notation } : {}),
     }));
   const exempted: ExemptedContainer[] = containers
     .filter((c) => c.decision.exemption?.status === ReasonCode.EXEMPTED)

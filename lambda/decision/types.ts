@@ -49,6 +49,11 @@ export interface ContainerRecord {
    * (used: the container was allowed) or EXEMPTION_EXPIRED (ignored: decided as usual); null otherwise.
    */
   exemption: ExemptionRecord | null;
+  /**
+   * Extension, present only when the deciding rules trust a Notation signer (so a cosign-only
+   * record keeps its shape): the Notation signatures examined and what each one showed.
+   */
+  notation?: NotationRecord;
 }
 
 /** Extension: an exemption as a container record names it (docs/decision-record.md). */
@@ -63,6 +68,41 @@ export interface ExemptionRecord {
   until: string;
   reason: string;
   ticket: string;
+}
+
+/** Extension: the Notation (AWS Signer, X.509) part of a container's verification. */
+export interface NotationRecord {
+  /** The rule's Notation signers, by name. */
+  signers: string[];
+  /** At least one of them is an AWS Signer profile. */
+  awsSigner: boolean;
+  /** The rule trusts cosign keys too. */
+  cosign: boolean;
+  signatures: NotationSignatureRecord[];
+}
+
+export interface NotationSignatureRecord {
+  /** Digest of the signature manifest. */
+  artifact: string;
+  /** `notation-jws`, `notation-cose`, or `notation` when the envelope is neither. */
+  format: 'notation-jws' | 'notation-cose' | 'notation';
+  ok: boolean;
+  reason: ReasonCode;
+  /** The policy signer it was checked against (null when none could be named). */
+  signer: string | null;
+  /** What matched: the AWS Signer profile (or version) ARN, or the certificate subject. */
+  identity: string | null;
+  signingScheme: string | null;
+  /** ISO 8601. */
+  signingTime: string | null;
+  /** ISO 8601. */
+  expiry: string | null;
+  /** The first strict check that failed (`integrity`, `trustedIdentity`, `expiry`, ...). */
+  failedCheck: string | null;
+  /** `not-revoked` / `revoked` (AWS Signer's answer), `not-checked` (X.509: revocation not checked), null: not asked. */
+  revocation: 'not-revoked' | 'revoked' | 'not-checked' | null;
+  /** In words: what was revoked, "revocation not checked (…)", or when AWS Signer answered. */
+  revocationDetail: string | null;
 }
 
 /** Extension: what became of the task's alert with respect to its group (null: no alert was due). */

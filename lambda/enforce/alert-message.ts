@@ -1,8 +1,9 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { ReasonCode } from '../reasons';
 import { untrustedText } from '../text/untrusted-text';
 import type { AlertKind } from './alert-group';
 import { explain } from './explain';
-import type { TaskNotice } from './notice';
+import type { FailingContainer, TaskNotice } from './notice';
 import { toPrintableAscii, truncateMiddle } from './text';
 
 /** SNS: subjects are at most 100 printable ASCII characters, with no line breaks. */
@@ -128,6 +129,7 @@ export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(no
       `    result: ${c.outcome} ${c.reason}${c.rule ? ` (rule "${shown(c.rule)}")` : ''}`,
       `    why:    ${explain(c.reason)}`,
       `    detail: ${shown(c.message, 500)}`,
+      ...notationLines(c),
     );
     if (c.expiredExemption) {
       lines.push(
@@ -163,18 +165,99 @@ export function alertBody(notice: TaskNotice, facts: AlertFacts = noticeFacts(no
   const pinned = example
     ? `${shown(example.image, 1024).split('@')[0]}@${example.digest ? shown(example.digest) : '<digest>'}`
     : '<image>@<digest>';
+  lines.push('', 'What to do:');
+  // cosign advice unless every failing container's rules trust only Notation signers.
+  if (notice.failing.some((c) => !c.notation || c.notation.cosign)) {
+    lines.push(
+      '- Sign the exact image digest with a key the policy trusts, e.g.',
+      `    cosign sign --key awskms:///<your-key-alias> ${pinned}`,
+      '- Check it before you deploy again:',
+      `    npx image-guard verify ${pinned} --key awskms:///<your-key-alias>`,
+    );
+  }
+  lines.push(...notationAdvice(notice.failing, pinned));
   lines.push(
-    '',
-    'What to do:',
-    '- Sign the exact image digest with a key the policy trusts, e.g.',
-    `    cosign sign --key awskms:///<your-key-alias> ${pinned}`,
-    '- Check it before you deploy again:',
-    `    npx image-guard verify ${pinned} --key awskms:///<your-key-alias>`,
     '- Ask why this task was decided so, against the same policy:',
     '    npx image-guard check --policy <policy.yaml> --event <saved-event.json>',
     `- Find this decision in CloudWatch Logs Insights: filter decisionId = "${shown(notice.decisionId)}"`,
   );
   return lines.join('\n');
+}
+
+/** At most this many Notation signatures are described per container. */
+const MAX_NOTATION_SHOWN = 3;
+
+/** What each Notation signature showed: format, who, when, until when, revocation. */
+function notationLines(c: FailingContainer): string[] {
+  if (!c.notation) return [];
+  if (c.notation.signatures.length === 0) {
+    return [
+      `    notation: no Notation signature found (trusted signers: ${shown(c.notation.signers.join(', '), 300)})`,
+    ];
+  }
+  const lines = c.notation.signatures.slice(0, MAX_NOTATION_SHOWN).map((s) => {
+    const who = s.identity ?? s.signer ?? 'an untrusted signer';
+    const when = s.signingTime ? `, signed ${shown(s.signingTime)}` : '';
+    const until = s.expiry ? `, expires ${shown(s.expiry)}` : '';
+    const revocation =
+      s.revocation === 'not-checked'
+        ? 'revocation not checked'
+        : s.revocation === null
+          ? 'revocation not asked'
+          : s.revocation;
+    return `    notation: ${s.format} by ${shown(who, 300)}${when}${until}; ${revocation}; ${s.reason}`;
+  });
+  const more = c.notation.signatures.length - MAX_NOTATION_SHOWN;
+  return more > 0 ? [...lines, `    notation: ${more} more Notation signature(s)`] : lines;
+}
+
+/** "What to do" for rules that trust Notation signers: AWS Signer (revoked, expired, wrong profile) and X.509. */
+function notationAdvice(failing: readonly FailingContainer[], pinned: string): string[] {
+  const notation = failing.flatMap((c) => (c.notation ? [c.notation] : []));
+  if (notation.length === 0) return [];
+  const signatures = notation.flatMap((n) => n.signatures);
+  const lines: string[] = [];
+  if (notation.some((n) => n.awsSigner)) {
+    const revoked =
+      failing.some((c) => c.reason === ReasonCode.REVOKED) ||
+      signatures.some((s) => s.revocation === 'revoked');
+    const expired = signatures.some((s) => s.failedCheck === 'expiry');
+    const wrongProfile = signatures.some((s) => s.failedCheck === 'trustedIdentity');
+    const unavailable = failing.some((c) => c.reason === ReasonCode.REVOCATION_UNAVAILABLE);
+    const signers = [...new Set(notation.flatMap((n) => n.signers))].join(', ');
+    lines.push('- Sign the image again with an ACTIVE AWS Signer signing profile the policy trusts, e.g.');
+    if (revoked) {
+      lines.push(
+        '    (its signing profile, profile version or signing job is REVOKED: a revoked profile or version cannot be used again; sign with an active one)',
+      );
+    }
+    if (expired)
+      lines.push(
+        "    (the signature has EXPIRED at the end of its signing profile's validity period: sign again)",
+      );
+    if (wrongProfile) {
+      lines.push(
+        `    (it was signed with a signing profile this rule does not trust; trusted signers: ${shown(signers, 300)})`,
+      );
+    }
+    lines.push(
+      `    notation sign --plugin com.amazonaws.signer.notation.plugin --id <signing-profile-arn> ${pinned}`,
+      '- Check it before you deploy again:',
+      `    npx image-guard verify ${pinned} --aws-signer-profile <signing-profile-arn>`,
+    );
+    if (unavailable) {
+      lines.push(
+        "- AWS Signer could not be asked about revocation: check that the guard's role may call signer:GetRevocationStatus, then deploy again.",
+      );
+    }
+  }
+  if (notation.some((n) => !n.awsSigner)) {
+    lines.push(
+      '- Sign the exact image digest with a Notation certificate the policy trusts, e.g.',
+      `    notation sign --key <your-key-name> ${pinned}`,
+    );
+  }
+  return lines;
 }
 
 /** The `result` attribute: what happened to the task (`action` keeps its first meaning). */

@@ -25,6 +25,10 @@ const EXPLANATIONS: Partial<Record<ReasonCode, string>> = {
   [ReasonCode.TIMEOUT]: 'Verification did not finish in time.',
   [ReasonCode.SIGNATURE_MALFORMED]: 'The signature artifacts found are malformed.',
   [ReasonCode.CONTENT_MISMATCH]: 'The registry returned content that does not match its digest.',
+  [ReasonCode.REVOKED]:
+    'The image is signed with AWS Signer, but AWS Signer reports the signing profile, its version or the signing job revoked.',
+  [ReasonCode.REVOCATION_UNAVAILABLE]:
+    'The image is signed with AWS Signer, but the guard could not ask AWS Signer whether the signature is revoked.',
 };
 
 export function explain(reason: ReasonCode): string {

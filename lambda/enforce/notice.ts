@@ -1,3 +1,4 @@
+import type { NotationRecord } from '../decision/types';
 import type { ReasonCode } from '../reasons';
 
 /** A container that failed the policy, as the task owner needs to see it. */
@@ -13,6 +14,8 @@ export interface FailingContainer {
   unconfirmed?: boolean;
   /** An exemption covered this container but had expired: it was ignored (EXEMPTION_EXPIRED). */
   expiredExemption?: NoticeExemption;
+  /** The rules trust Notation signers (AWS Signer, X.509): what their signatures showed. */
+  notation?: NotationRecord;
 }
 
 /** The exemption an alert names (from the policy's `exemptions`). */

@@ -15,6 +15,7 @@ import { decideContainer, type ContainerFindings } from '../decision/decide-cont
 import { decideTask, type TaskDecision } from '../decision/decide-task';
 import { matchTargetOf } from '../decision/match-target';
 import type { ContainerResult } from '../decision/record';
+import type { NotationRecord } from '../decision/types';
 import { chooseDigests, type DigestChoice, type DigestSource } from '../digests/choose-digests';
 import type { TaskLookups } from '../ecs/task-lookups';
 import { toGuardError } from '../errors';
@@ -89,6 +90,7 @@ export async function evaluateTask(
         signaturesFound: judged?.signaturesFound ?? 0,
         cached: judged?.cached ?? false,
         durationMs: now() - started,
+        ...(judged?.notation ? { notation: judged.notation } : {}),
       };
     }),
   );
@@ -180,6 +182,7 @@ async function judge(
   digest?: Judged['digest'];
   signaturesFound: number;
   cached: boolean;
+  notation?: NotationRecord;
 }> {
   // Trusted by tag or name: decided without touching the registry (no digest was chosen for it).
   if (choice === undefined) {
@@ -219,6 +222,7 @@ async function judge(
     digest,
     signaturesFound: verification.signaturesFound,
     cached: verification.cached,
+    ...(verification.notation ? { notation: verification.notation } : {}),
   };
 }
 

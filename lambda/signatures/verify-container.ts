@@ -5,6 +5,8 @@
  */
 import { sleep } from '../aws/retry';
 import type { RekorKey } from '../cosign/types';
+import { notationRecordOf } from '../decision/record';
+import type { NotationRecord } from '../decision/types';
 import { toGuardError } from '../errors';
 import type { KeyRing } from '../guard/key-ring';
 import type { TrustedKey } from '../keys/types';
@@ -32,6 +34,8 @@ export interface VerifyStepResult {
   keyFailures: string[];
   signaturesFound: number;
   cached: boolean;
+  /** The Notation part, for the record and the alert, when the rules trust a Notation signer. */
+  notation?: NotationRecord;
 }
 
 export async function verifyContainer(
@@ -81,11 +85,13 @@ export async function verifyContainer(
     if (!verification.error || signal?.aborted) break;
   }
   const v = verification as ImageVerification;
+  const notation = notationRecordOf(v);
   return {
     summary: summaryOf(v),
     keyFailures,
     signaturesFound: v.signatures.filter((s) => s.reason !== ReasonCode.NOT_A_SIGNATURE).length,
     cached: v.cached,
+    ...(notation ? { notation } : {}),
   };
 }
 

@@ -6,16 +6,25 @@ import {
   SIMPLE_SIGNING_MEDIA_TYPE,
   isBundleMediaType,
 } from '../cosign/media-types';
-import type { SignatureCheck, TlogOptions } from '../cosign/types';
-import { GuardError, toGuardError } from '../errors';
+import type { TlogOptions } from '../cosign/types';
 import type { TrustedKey } from '../keys/types';
 import { ReasonCode } from '../reasons';
 import type { VerificationBudget } from '../registry/budget';
-import type { Descriptor, RegistryReader, RepositoryRef, RequestOptions } from '../registry/types';
+import type { Descriptor, RegistryReader, RepositoryRef } from '../registry/types';
 import { untrustedText } from '../text/untrusted-text';
+import {
+  artifactFailure,
+  failedCheck,
+  failedLookup,
+  merge,
+  NOTHING,
+  readOptions,
+  single,
+} from './discovery-parts';
 import type { VerifyLimits } from './limits';
 import { mapLimit } from './map-limit';
-import { isTransportFailure, type Discovery } from './summarise';
+import { checkNotationReferrer, isNotationReferrer, type NotationDiscovery } from './notation-discover';
+import type { Discovery } from './summarise';
 
 export interface DiscoveryContext {
   registry: RegistryReader;
@@ -27,6 +36,8 @@ export interface DiscoveryContext {
   /** This verification's allowance; every registry read and every layer examined is charged. */
   budget: VerificationBudget;
   signal?: AbortSignal;
+  /** Notation signatures are read only when the rule trusts a Notation signer (`verifiers` not empty). */
+  notation?: NotationDiscovery;
 }
 
 /** Longest check message kept: cosign messages may quote what an artifact claims. */
@@ -38,9 +49,11 @@ export function signatureTag(digest: string): string {
 }
 
 /**
- * Finds every signature of the image in both formats cosign writes and checks each one.
- * Both lookups run in parallel; a malformed artifact fails alone, a failed lookup is recorded
- * as a transport error (never read as "unsigned").
+ * Finds every signature of the image in both formats cosign writes, and Notation's, and checks each
+ * one. Both lookups run in parallel; a malformed artifact fails alone, a failed lookup is recorded
+ * as a transport error (never read as "unsigned"). Notation signatures come from the same referrers
+ * listing as cosign bundles (the API, else the `sha256-<hex>` tag index): they cost no listing of
+ * their own.
  */
 export async function discoverAndCheck(ctx: DiscoveryContext): Promise<Discovery> {
   const [legacy, referrers] = await Promise.all([checkLegacyTag(ctx), checkReferrers(ctx)]);
@@ -53,20 +66,18 @@ export async function discoverAndCheck(ctx: DiscoveryContext): Promise<Discovery
     })),
     transportErrors: [...referrers.transportErrors, ...legacy.transportErrors],
     truncated: referrers.truncated || legacy.truncated,
+    notation: {
+      trusted: notationTrusted(ctx),
+      unread: referrers.notation?.unread ?? 0,
+    },
     ...(exhausted ? { budgetExhausted: exhausted } : {}),
     usage: ctx.budget.usage,
   };
 }
 
-function readOptions(ctx: DiscoveryContext, maxBytes?: number): RequestOptions & { maxBytes?: number } {
-  return {
-    budget: ctx.budget,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-    ...(maxBytes === undefined ? {} : { maxBytes }),
-  };
+function notationTrusted(ctx: DiscoveryContext): ctx is DiscoveryContext & { notation: NotationDiscovery } {
+  return (ctx.notation?.verifiers.length ?? 0) > 0;
 }
-
-const NOTHING: Discovery = { checks: [], transportErrors: [], truncated: false };
 
 async function checkLegacyTag(ctx: DiscoveryContext): Promise<Discovery> {
   let manifestBytes: Buffer | undefined;
@@ -88,23 +99,37 @@ async function checkReferrers(ctx: DiscoveryContext): Promise<Discovery> {
   } catch (e) {
     return failedLookup(e, 'bundle', 'referrers');
   }
-  // One artifact listed many times is read once: a repeated digest names the same bytes.
+  // One artifact listed many times is read once: a repeated digest names the same bytes (whatever
+  // type each listing claims for it).
   const seen = new Set<string>();
+  const readNotation = notationTrusted(ctx);
+  let unread = 0;
   const relevant = descriptors.filter((d) => {
-    if (!isBundleMediaType(d.artifactType ?? '') && d.artifactType !== COSIGN_SIG_ARTIFACT_TYPE) return false;
+    const notation = isNotationReferrer(d);
+    if (!isBundleMediaType(d.artifactType ?? '') && d.artifactType !== COSIGN_SIG_ARTIFACT_TYPE && !notation)
+      return false;
     if (seen.has(d.digest)) return false;
     seen.add(d.digest);
+    // A rule that trusts no Notation signer cannot be satisfied by one: listed, not read.
+    if (notation && !readNotation) {
+      unread++;
+      return false;
+    }
     return true;
   });
   const truncated = relevant.length > ctx.limits.maxReferrers;
   const selected = relevant.slice(0, ctx.limits.maxReferrers);
   const parts = await mapLimit(selected, ctx.limits.concurrency, (d) => checkReferrer(ctx, d));
-  return merge(parts, truncated);
+  return { ...merge(parts, truncated), notation: { trusted: readNotation, unread } };
 }
 
 async function checkReferrer(ctx: DiscoveryContext, descriptor: Descriptor): Promise<Discovery> {
   // Once the budget is spent, the remaining artifacts are not read (the verdict says why).
   if (ctx.budget.exhausted) return NOTHING;
+  if (isNotationReferrer(descriptor)) {
+    // Untrusted Notation signatures were filtered out above; the guard narrows the context's type.
+    return notationTrusted(ctx) ? checkNotationReferrer(ctx, descriptor) : NOTHING;
+  }
   const format = descriptor.artifactType === COSIGN_SIG_ARTIFACT_TYPE ? 'legacy' : 'bundle';
   let manifest: Buffer | undefined;
   try {
@@ -247,48 +272,4 @@ function stringRecord(input: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(input)) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-function failedCheck(
-  format: SignatureCheck['format'],
-  artifact: string,
-  reason: ReasonCode,
-  message: string,
-): SignatureCheck {
-  return { format, artifact, ok: false, reason, message };
-}
-
-function single(check: SignatureCheck): Discovery {
-  return { checks: [check], transportErrors: [], truncated: false };
-}
-
-function merge(parts: Discovery[], truncated: boolean): Discovery {
-  return {
-    checks: parts.flatMap((p) => p.checks),
-    transportErrors: parts.flatMap((p) => p.transportErrors),
-    truncated: truncated || parts.some((p) => p.truncated),
-  };
-}
-
-function failedLookup(e: unknown, format: SignatureCheck['format'], what: string): Discovery {
-  const error = toGuardError(e, ReasonCode.REGISTRY_UNAVAILABLE);
-  if (isTransportFailure(error)) return { checks: [], transportErrors: [error], truncated: false };
-  // Content a pusher controls (oversized, corrupt): a failing artifact, not an undecidable lookup.
-  return single(failedCheck(format, what, error.code, error.message));
-}
-
-function artifactFailure(e: unknown, format: SignatureCheck['format'], artifact: string): Discovery {
-  const error = toGuardError(e, ReasonCode.REGISTRY_UNAVAILABLE);
-  if (isTransportFailure(error)) {
-    return {
-      checks: [failedCheck(format, artifact, error.code, error.message)],
-      transportErrors: [
-        new GuardError(error.code, `${untrustedText(artifact, 80)}: ${error.message}`, {
-          retryable: error.retryable,
-        }),
-      ],
-      truncated: false,
-    };
-  }
-  return single(failedCheck(format, artifact, error.code, error.message));
 }

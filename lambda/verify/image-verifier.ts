@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { VerdictCache } from '../cache/verdict-cache';
-import { toGuardError } from '../errors';
+import { GuardError, toGuardError } from '../errors';
+import type { NotationVerifier, TargetDescriptor } from '../notation/types';
 import { formatReference } from '../reference/parse';
 import type { ImageReference } from '../reference/types';
 import { ReasonCode } from '../reasons';
@@ -8,6 +9,8 @@ import { VerificationBudget } from '../registry/budget';
 import type { RegistryReader } from '../registry/types';
 import { discoverAndCheck } from './discover';
 import { DEFAULT_VERIFY_LIMITS, type VerifyLimits } from './limits';
+import { loadedNotationEnvelopeVerifier } from './notation-envelope-loader';
+import type { NotationEnvelopeVerifier } from './notation-types';
 import { summarise } from './summarise';
 import type { DigestSource, ImageVerification, VerifyOptions } from './types';
 
@@ -16,6 +19,10 @@ export interface ImageVerifierDeps {
   cache?: VerdictCache;
   limits?: Partial<VerifyLimits>;
   now?: () => number;
+  /** Verifies Notation envelopes; default: lambda/notation's, loaded on first use. */
+  notationVerifier?: NotationEnvelopeVerifier;
+  /** The time Notation signatures are judged at (expiry, certificate validity). */
+  currentTime?: () => Date;
 }
 
 /**
@@ -40,7 +47,9 @@ export class ImageVerifier {
   async resolveDigest(
     ref: ImageReference,
     signal?: AbortSignal,
-  ): Promise<{ digest: string; digestSource: DigestSource } | { failure: ImageVerification }> {
+  ): Promise<
+    { digest: string; digestSource: DigestSource; target?: TargetDescriptor } | { failure: ImageVerification }
+  > {
     if (ref.digest) return { digest: ref.digest, digestSource: 'given' };
     const started = this.now();
     const image = formatReference(ref, { withTag: true, withDigest: true });
@@ -52,7 +61,15 @@ export class ImageVerifier {
         budget,
         ...(signal ? { signal } : {}),
       });
-      if (manifest) return { digest: manifest.digest, digestSource: 'resolved' };
+      if (manifest) {
+        // The manifest was read to resolve the tag: Notation's target descriptor costs no request.
+        const target = {
+          mediaType: manifest.mediaType,
+          digest: manifest.digest,
+          size: manifest.bytes.length,
+        };
+        return { digest: manifest.digest, digestSource: 'resolved', target };
+      }
       return {
         failure: this.result(image, started, {
           reason: ReasonCode.NO_DIGEST,
@@ -75,7 +92,7 @@ export class ImageVerifier {
     const started = this.now();
     const pinned = await this.resolveDigest(ref, options.signal);
     if ('failure' in pinned) return pinned.failure;
-    const verdict = await this.verifyDigest(ref, pinned.digest, options);
+    const verdict = await this.verifyDigest(ref, pinned.digest, options, pinned.target);
     return {
       ...verdict,
       image: formatReference({ ...ref, digest: pinned.digest }, { withTag: true, withDigest: true }),
@@ -88,13 +105,14 @@ export class ImageVerifier {
     ref: ImageReference,
     digest: string,
     options: VerifyOptions,
+    target?: TargetDescriptor,
   ): Promise<ImageVerification> {
     const key = verdictKey(ref, digest, options);
     const cached = this.deps.cache?.get(key);
     if (cached) return { ...cached, cached: true };
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const lookup = this.lookup(ref, digest, options).finally(() => this.inFlight.delete(key));
+    const lookup = this.lookup(ref, digest, options, target).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, lookup);
     const verdict = await lookup;
     this.deps.cache?.set(key, verdict);
@@ -105,11 +123,18 @@ export class ImageVerifier {
     ref: ImageReference,
     digest: string,
     options: VerifyOptions,
+    knownTarget?: TargetDescriptor,
   ): Promise<ImageVerification> {
     const started = this.now();
     const image = formatReference({ ...ref, digest }, { withTag: true, withDigest: true });
     // One budget per image lookup: whatever the registry lists, this is all it can cost.
     const budget = new VerificationBudget(this.limits);
+    const signers = options.notation ?? [];
+    // The image's own descriptor, for Notation's targetArtifact: known when the tag was resolved,
+    // else one GET by digest, only when a Notation signature is actually examined.
+    let target: Promise<TargetDescriptor> | undefined = knownTarget && Promise.resolve(knownTarget);
+    const targetOnce = (): Promise<TargetDescriptor> =>
+      (target ??= this.imageDescriptor(ref, digest, budget, options.signal));
     try {
       const discovery = await discoverAndCheck({
         registry: this.deps.registry,
@@ -120,6 +145,13 @@ export class ImageVerifier {
         limits: this.limits,
         budget,
         ...(options.signal ? { signal: options.signal } : {}),
+        notation: {
+          verifiers: signers,
+          verifyEnvelope: this.deps.notationVerifier ?? loadedNotationEnvelopeVerifier,
+          ...(options.revocation ? { revocation: options.revocation } : {}),
+          target: targetOnce,
+          now: this.deps.currentTime ?? (() => new Date()),
+        },
       });
       const summary = summarise(discovery);
       return {
@@ -134,6 +166,15 @@ export class ImageVerifier {
         cached: false,
         durationMs: this.now() - started,
         usage: budget.usage,
+        ...(signers.length > 0
+          ? {
+              notation: {
+                signers: signers.map((v) => v.name),
+                awsSigner: signers.some((v) => v.kind === 'awsSigner'),
+                cosign: options.keys.length > 0,
+              },
+            }
+          : {}),
       };
     } catch (e) {
       const error = toGuardError(e);
@@ -145,6 +186,26 @@ export class ImageVerifier {
         usage: budget.usage,
       };
     }
+  }
+
+  /** The image manifest's (mediaType, digest, size), read by digest (so hashed and checked). */
+  private async imageDescriptor(
+    ref: ImageReference,
+    digest: string,
+    budget: VerificationBudget,
+    signal?: AbortSignal,
+  ): Promise<TargetDescriptor> {
+    const manifest = await this.deps.registry.getManifest(ref, digest, {
+      budget,
+      ...(signal ? { signal } : {}),
+    });
+    if (!manifest) {
+      throw new GuardError(
+        ReasonCode.REGISTRY_UNAVAILABLE,
+        `the image manifest ${digest} is not in ${ref.registry}/${ref.repository}`,
+      );
+    }
+    return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length };
   }
 
   private result(
@@ -178,6 +239,22 @@ export function verdictKey(ref: ImageReference, digest: string, options: VerifyO
     options.tlog.mode,
     rekor,
     options.policySha256 ?? '',
+    (options.notation ?? []).map(notationSignerKey).sort(),
   ]);
   return createHash('sha256').update(material).digest('hex');
+}
+
+/** A Notation signer as the cache sees it: its name and everything it trusts. */
+function notationSignerKey(v: NotationVerifier): string {
+  if (v.kind === 'awsSigner') {
+    return JSON.stringify([v.kind, v.name, v.signingProfiles.map((p) => p.toLowerCase()).sort()]);
+  }
+  const stores = v.trustStores
+    .map((s) => [
+      s.type,
+      s.name,
+      s.certificates.map((c) => createHash('sha256').update(c).digest('hex')).sort(),
+    ])
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return JSON.stringify([v.kind, v.name, stores, [...v.trustedIdentities].sort(), v.verifyTimestamp]);
 }

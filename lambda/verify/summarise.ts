@@ -10,6 +10,7 @@ const TRANSPORT_CODES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   ReasonCode.TIMEOUT,
   ReasonCode.KEY_UNAVAILABLE,
   ReasonCode.INTERNAL_ERROR,
+  ReasonCode.REVOCATION_UNAVAILABLE,
 ]);
 
 export function isTransportFailure(error: GuardError): boolean {
@@ -18,6 +19,7 @@ export function isTransportFailure(error: GuardError): boolean {
 
 /** When nothing verifies, the most telling reason wins (the one a user must act on first). */
 const FAILURE_PRIORITY: readonly ReasonCode[] = [
+  ReasonCode.REVOKED,
   ReasonCode.DIGEST_MISMATCH,
   ReasonCode.TLOG_INVALID,
   ReasonCode.TLOG_MISSING,
@@ -38,6 +40,8 @@ export interface Discovery {
   budgetExhausted?: GuardError;
   /** What the verification spent. */
   usage?: BudgetUsage;
+  /** Notation: whether the rule trusts a Notation signer, and the Notation signatures listed but not read. */
+  notation?: { trusted: boolean; unread: number };
 }
 
 export interface Summary {
@@ -49,14 +53,26 @@ export interface Summary {
 }
 
 /**
+ * Whether a check vouches for its signer. A Notation signature by AWS Signer vouches only once AWS
+ * Signer said it is not revoked; any other Notation chain only when its revocation was (knowingly) not checked.
+ */
+function vouches(check: SignatureCheck): boolean {
+  if (!check.ok || !check.key) return false;
+  if (!check.notation) return true;
+  return check.notation.awsSigner
+    ? check.notation.revocation === 'not-revoked'
+    : check.notation.revocation === 'not-checked';
+}
+
+/**
  * Turns the per-signature checks into one verdict. One fully valid signature by a trusted key
  * verifies the image; a lookup failure with nothing valid is an error, never "unsigned".
  */
 export function summarise(discovery: Discovery): Summary {
   const { checks, transportErrors, truncated } = discovery;
-  const verifiedKeys = [...new Set(checks.filter((c) => c.ok && c.key).map((c) => c.key as string))];
+  const verifiedKeys = [...new Set(checks.filter(vouches).map((c) => c.key as string))];
   if (verifiedKeys.length > 0) {
-    const valid = checks.filter((c) => c.ok).length;
+    const valid = checks.filter(vouches).length;
     return {
       verified: true,
       error: false,
@@ -103,10 +119,7 @@ export function summarise(discovery: Discovery): Summary {
       verified: false,
       error: false,
       reason: ReasonCode.NO_SIGNATURES,
-      message:
-        attestations > 0
-          ? `no cosign signature found (${attestations} attestation bundle(s) found; an attestation is not a signature)`
-          : 'no cosign signature found (looked for Sigstore bundle referrers and the sha256-<digest>.sig tag)',
+      message: noSignaturesMessage(attestations, discovery.notation),
       verifiedKeys,
     };
   }
@@ -121,4 +134,20 @@ export function summarise(discovery: Discovery): Summary {
     message: `${signatures.length} signature(s) found, none valid for a trusted key: ${example?.message ?? reason}`,
     verifiedKeys,
   };
+}
+
+function noSignaturesMessage(attestations: number, notation: Discovery['notation']): string {
+  if (notation?.trusted) {
+    return attestations > 0
+      ? `no cosign or Notation signature found (${attestations} attestation bundle(s) found; an attestation is not a signature)`
+      : 'no cosign or Notation signature found (looked for Sigstore bundle and Notation signature referrers and the sha256-<digest>.sig tag)';
+  }
+  const base =
+    attestations > 0
+      ? `no cosign signature found (${attestations} attestation bundle(s) found; an attestation is not a signature)`
+      : 'no cosign signature found (looked for Sigstore bundle referrers and the sha256-<digest>.sig tag)';
+  // Someone signed with Notation: say why that does not count here.
+  return notation && notation.unread > 0
+    ? `${base}; ${notation.unread} Notation signature(s) are present, but the rule trusts no Notation signer`
+    : base;
 }

@@ -3,6 +3,7 @@ import type { TrustedKey } from '../keys/types';
 import type { NotationVerifier, RevocationChecker } from '../notation/types';
 import type { ReasonCode } from '../reasons';
 import type { BudgetUsage } from '../registry/budget';
+import type { NotationVerdict } from './notation-types';
 
 export type DigestSource = 'given' | 'resolved';
 
@@ -25,6 +26,8 @@ export interface ImageVerification {
   durationMs: number;
   /** Registry work the lookup spent (requests, manifests, layers, bytes); absent when none was done. */
   usage?: BudgetUsage;
+  /** Present when the rule trusts Notation signers (each Notation signature's details are in `signatures`). */
+  notation?: NotationVerdict;
 }
 
 export interface VerifyOptions {
