@@ -13,14 +13,12 @@ import {
   trustStoreCertificateProblem,
 } from './certificates';
 import type { PolicyIssue } from './issues';
-import { isAwsSignerKey } from './key-kind';
 import {
   POLICY_DEFAULTS,
   POLICY_LIMITS,
   type AwsSignerPolicyKey,
   type NotationPolicyKey,
   type NotationTrustStore,
-  type Policy,
   type PolicyFile,
 } from './schema';
 
@@ -118,12 +116,6 @@ export function readTrustStoreFile(
     return undefined;
   }
   return pem;
-}
-
-/** Whether some rule names an AWS Signer signer: then the guard calls signer:GetRevocationStatus. */
-export function usesAwsSigner(policy: Pick<Policy, 'keys' | 'rules'>): boolean {
-  const used = new Set(policy.rules.flatMap((r) => r.keys));
-  return policy.keys.some((k) => used.has(k.name) && isAwsSignerKey(k));
 }
 
 export function errorCode(e: unknown): string {

@@ -36,6 +36,7 @@
 import { z } from 'zod';
 import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
 import { DEFAULT_ALERT_WINDOW_MINUTES } from './alert-window';
+import { DEFAULT_REVOCATION_CACHE_MINUTES } from './notation-revocation';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import type { TrustStoreType } from '../notation/types';
@@ -409,7 +410,7 @@ export const POLICY_DEFAULTS = {
   hashAlgorithm: 'sha256',
   alertWindowMinutes: DEFAULT_ALERT_WINDOW_MINUTES,
   awsInjectedContainers: 'trust',
-  revocationCacheMinutes: 15,
+  revocationCacheMinutes: DEFAULT_REVOCATION_CACHE_MINUTES,
   verifyTimestamp: 'always',
 } as const satisfies {
   mode: Mode;

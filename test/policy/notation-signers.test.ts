@@ -11,7 +11,7 @@ import { policySha256 } from '../../lambda/policy/hash';
 import { PolicyError } from '../../lambda/policy/issues';
 import { parsePolicy } from '../../lambda/policy/load';
 import { loadShippedPolicy } from '../../lambda/policy/shipped';
-import { usesAwsSigner } from '../../lambda/policy/notation-signers';
+import { usesAwsSigner } from '../../lambda/policy/notation-revocation';
 import type { NotationPolicyKey } from '../../lambda/policy/schema';
 import { KEY_ARN, REPO_ROOT, indent } from './support';
 
