@@ -438,3 +438,23 @@ describe('the compiled policy size', () => {
     ]);
   });
 });
+
+describe('policy.example.yaml', () => {
+  it('its commented Notation signers load once uncommented, as written', () => {
+    const example = fs.readFileSync(path.join(REPO_ROOT, 'policy.example.yaml'), 'utf8').split('\n');
+    const start = example.findIndex((l) => l.includes('- name: ci-signer'));
+    const end = example.findIndex((l, i) => i > start && l.includes('Revocation of these X.509 chains'));
+    expect(start).toBeGreaterThan(0);
+    const block = example
+      .slice(start, end)
+      .filter((l) => !/^\s*#\s*#/.test(l))
+      .map((l) => l.replace(/^(\s*)# /, '$1'))
+      .join('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notation-example-'));
+    fs.mkdirSync(path.join(dir, 'certs'));
+    fs.writeFileSync(path.join(dir, 'certs/acme-root.pem'), ROOT);
+    const policy = parse(`keys:\n${block}\nrules:\n  - { name: r, keys: [ci-signer, acme-notation] }\n`, dir);
+    expect(policy.keys.map((k) => k.name)).toEqual(['ci-signer', 'acme-notation']);
+    expect(usesAwsSigner(policy)).toBe(true);
+  });
+});
