@@ -458,3 +458,45 @@ describe('policy.example.yaml', () => {
     expect(usesAwsSigner(policy)).toBe(true);
   });
 });
+
+describe('the shipped (compiled) policy check in the Lambda', () => {
+  const compiled = () =>
+    JSON.parse(
+      JSON.stringify(
+        parse(
+          withKey(
+            `- name: signer\n  awsSigner: { signingProfiles: ["${PROFILE}"] }\n- name: x\n  notation:\n${indent(
+              `${caStore()}\ntrustedIdentities: ["*"]`,
+              4,
+            )}`,
+          ),
+        ),
+      ),
+    ) as { keys: Array<Record<string, Record<string, unknown>>> };
+
+  it.each([
+    [
+      'an awsSigner without profiles',
+      (p: ReturnType<typeof compiled>) => (p.keys[0]!.awsSigner!.signingProfiles = []),
+    ],
+    [
+      'a notation signer without identities',
+      (p: ReturnType<typeof compiled>) => delete p.keys[1]!.notation!.trustedIdentities,
+    ],
+    [
+      'a trust store without certificates',
+      (p: ReturnType<typeof compiled>) =>
+        delete (p.keys[1]!.notation!.trustStores as Array<Record<string, unknown>>)[0]!.certificates,
+    ],
+    [
+      'a bad verifyTimestamp',
+      (p: ReturnType<typeof compiled>) => (p.keys[1]!.notation!.verifyTimestamp = 'never'),
+    ],
+  ])('refuses %s', (_what, damage) => {
+    const policy = compiled();
+    damage(policy);
+    expect(() =>
+      loadShippedPolicy(JSON.stringify(policy), policySha256(policy as never), 'policy.json'),
+    ).toThrow(/not a compiled policy: keys\[[01]\]/);
+  });
+});
