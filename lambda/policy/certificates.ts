@@ -17,7 +17,9 @@ export const TRUST_STORE_TYPES = [
 /** A trust store is a few roots; this also bounds the work a hostile file can cause. */
 export const MAX_CERTIFICATES_PER_STORE = 50;
 
-const CERT_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n?([A-Za-z0-9+/=\s]*?)-----END ([A-Z0-9 ]+)-----/g;
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n?([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
+const BEGIN_LINE = /-----BEGIN [A-Z0-9 ]+-----/g;
+const OTHER_BEGIN = /-----BEGIN (?!CERTIFICATE-----)([A-Z0-9 ]+)-----/;
 
 export type CertificatesRead = { ok: true; certificates: X509Certificate[] } | { ok: false; problem: string };
 
@@ -29,16 +31,19 @@ export function readPemCertificates(text: string): CertificatesRead {
   if (!text.trim().startsWith('-----BEGIN ')) {
     return { ok: false, problem: 'is not PEM: expected "-----BEGIN CERTIFICATE-----" blocks' };
   }
-  const ders: Buffer[] = [];
-  for (const m of text.matchAll(CERT_BLOCK)) {
-    const label = m[1] as string;
-    if (label !== m[3]) return { ok: false, problem: `has a "BEGIN ${label}" block closed by "END ${m[3]}"` };
-    if (label !== 'CERTIFICATE') {
-      return { ok: false, problem: `has a "${label}" block; a trust store holds CERTIFICATE blocks only` };
-    }
-    if (ders.length >= MAX_CERTIFICATES_PER_STORE) return tooMany();
-    ders.push(Buffer.from((m[2] as string).replace(/\s/g, ''), 'base64'));
+  const other = OTHER_BEGIN.exec(text);
+  if (other !== null) {
+    return { ok: false, problem: `has a "${other[1]}" block; a trust store holds certificate blocks only` };
   }
+  const blocks = [...text.matchAll(CERT_BLOCK)];
+  if (blocks.length !== [...text.matchAll(BEGIN_LINE)].length) {
+    return {
+      ok: false,
+      problem: 'has a "-----BEGIN CERTIFICATE-----" line without its "-----END CERTIFICATE-----"',
+    };
+  }
+  if (blocks.length > MAX_CERTIFICATES_PER_STORE) return tooMany();
+  const ders = blocks.map((m) => Buffer.from((m[1] as string).replace(/\s/g, ''), 'base64'));
   if (ders.length === 0)
     return { ok: false, problem: 'has no complete "-----BEGIN/END CERTIFICATE-----" block' };
   return parseAll(ders);
@@ -75,7 +80,7 @@ export function trustStoreCertificateProblem(
 }
 
 /** Canonical PEM: each certificate's DER in base64, 64 characters a line, LF, one final newline. */
-export function canonicalPem(certificates: readonly X509Certificate[]): string {
+export function certificatesPem(certificates: readonly X509Certificate[]): string {
   return certificates
     .map((c) => {
       const b64 = c.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
@@ -86,7 +91,7 @@ export function canonicalPem(certificates: readonly X509Certificate[]): string {
 
 /** DER of every CERTIFICATE block of canonical (already validated) PEM: the form verifiers take. */
 export function pemToDer(pem: string): Buffer[] {
-  return [...pem.matchAll(CERT_BLOCK)].map((m) => Buffer.from((m[2] as string).replace(/\s/g, ''), 'base64'));
+  return [...pem.matchAll(CERT_BLOCK)].map((m) => Buffer.from((m[1] as string).replace(/\s/g, ''), 'base64'));
 }
 
 export function subjectLine(cert: X509Certificate): string {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { KeyFileReader } from './compile';
 import {
-  canonicalPem,
+  certificatesPem,
   readCertificateFile,
   readPemCertificates,
   trustStoreCertificateProblem,
@@ -46,7 +46,7 @@ export function compileNotationTrust(
     let certificates = '';
     if (store.certificates !== undefined) {
       const read = readPemCertificates(store.certificates);
-      if (read.ok) certificates = canonicalPem(read.certificates);
+      if (read.ok) certificates = certificatesPem(read.certificates);
     } else if (store.certificatesFile !== undefined) {
       certificates =
         readTrustStoreFile(
@@ -107,7 +107,7 @@ export function readTrustStoreFile(
       return undefined;
     }
   }
-  const pem = canonicalPem(read.certificates);
+  const pem = certificatesPem(read.certificates);
   if (pem.length > POLICY_LIMITS.pemChars) {
     issues.push({
       path: at,

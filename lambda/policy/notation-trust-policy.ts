@@ -20,7 +20,7 @@ import path from 'node:path';
 import {
   MAX_CERTIFICATES_PER_STORE,
   TRUST_STORE_TYPES,
-  canonicalPem,
+  certificatesPem,
   readCertificateFile,
   trustStoreCertificateProblem,
 } from './certificates';
@@ -269,7 +269,7 @@ function scopeProblem(scope: unknown): string | undefined {
     return `${JSON.stringify(scope)}: wildcards are not supported in a scope (only "*" alone, for every repository)`;
   const slash = scope.indexOf('/');
   if (slash <= 0)
-    return `${JSON.stringify(scope)} must be "registry/repository" (for example "123456789012.dkr.ecr.us-east-1.amazonaws.com/app")`;
+    return `${JSON.stringify(scope)} must be "registry/repository" (for example "registry.example/team/app")`;
   const registry = scope.slice(0, slash);
   const repository = scope.slice(slash + 1);
   if (repository.includes('@'))
@@ -531,7 +531,7 @@ function readStore(
     report(`${JSON.stringify(folder)} holds no certificate file (*.pem, *.crt, *.cer)`);
     return undefined;
   }
-  const pem = canonicalPem(certificates);
+  const pem = certificatesPem(certificates);
   if (pem.length > POLICY_LIMITS.pemChars) {
     report(`more than ${POLICY_LIMITS.pemChars} characters of certificates`);
     return undefined;
