@@ -4,7 +4,9 @@ import {
   exemptionLabel,
   exemptionSubject,
 } from '../lambda/policy/exemptions';
-import type { Policy, Rule } from '../lambda/policy/schema';
+import { isAwsSignerKey, isNotationSigner } from '../lambda/policy/key-kind';
+import { revocationCacheMinutes } from '../lambda/policy/notation-revocation';
+import type { NotationPolicySigner, Policy, Rule } from '../lambda/policy/schema';
 import { stopScope } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 
@@ -23,6 +25,7 @@ export function describePolicy(resolved: ResolvedPolicy, nowMs: number = Date.no
       : `policy: ${resolved.source} (sha256 ${resolved.sha256.slice(0, 12)}…)`,
   ];
   for (const rule of policy.rules) lines.push(`rule ${rule.name}: ${ruleAction(rule)} ${ruleWhere(rule)}`);
+  for (const signer of policy.keys.filter(isNotationSigner)) lines.push(describeSigner(signer, policy));
   if (policy.trustedImages.length > 0) {
     lines.push(
       `trusted images (not verified, still recorded): ${policy.trustedImages.map((t) => t.image).join(', ')}`,
@@ -43,6 +46,24 @@ export function describePolicy(resolved: ResolvedPolicy, nowMs: number = Date.no
       : `may stop tasks in: ${stoppable.allClusters ? 'every cluster of this account and region' : stoppable.clusterPatterns.join(', ')}`,
   );
   return lines;
+}
+
+/** A Notation signer: what it trusts, and whether revocation is checked (AWS Signer) or not (X.509). */
+function describeSigner(signer: NotationPolicySigner, policy: Policy): string {
+  const used = policy.rules.some((r) => r.keys.includes(signer.name)) ? '' : ' (no rule uses it)';
+  if (isAwsSignerKey(signer)) {
+    const minutes = revocationCacheMinutes(policy);
+    return (
+      `Notation signer ${signer.name}${used}: AWS Signer signatures by ${signer.awsSigner.signingProfiles.join(', ')}; ` +
+      `revocation checked with signer:GetRevocationStatus (answers reused for ${minutes} min)`
+    );
+  }
+  const stores = signer.notation.trustStores.map((s) => `${s.type}:${s.name}`).join(', ');
+  const who = signer.notation.trustedIdentities.join('; ');
+  return (
+    `Notation signer ${signer.name}${used}: X.509 trust stores ${stores}, identities ${who}; ` +
+    'revocation NOT checked (no OCSP/CRL yet)'
+  );
 }
 
 function ruleAction(rule: Rule): string {

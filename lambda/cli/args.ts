@@ -2,6 +2,12 @@ import { parseArgs } from 'node:util';
 import type { TlogMode } from '../cosign/types';
 import { HASH_ALGORITHMS, isHashAlgorithm } from '../keys/hash-algorithm';
 import type { HashAlgorithm } from '../keys/types';
+import type { TrustStoreType } from '../notation/types';
+import {
+  signingProfileArnProblem,
+  trustedIdentityIssues,
+  X509_SUBJECT_PREFIX,
+} from '../policy/notation-identities';
 
 /** A command line that cannot be run: one line on stderr pointing at --help, exit status 2. */
 export class UsageError extends Error {
@@ -31,6 +37,12 @@ export interface VerifyArgs extends CommonArgs {
   hash?: HashAlgorithm;
   tlog: TlogMode;
   rekorKeys: string[];
+  /** `--aws-signer-profile ARN`: AWS Signer signing profile (or profile version) ARNs. */
+  awsSignerProfiles: string[];
+  /** `--notation-trust-store TYPE:FILE`: Notation trust-store certificates (PEM or DER). */
+  notationTrustStores: { type: TrustStoreType; file: string }[];
+  /** `--notation-identity SUBJECT`: `x509.subject: <DN>` entries, or exactly `['*']`. */
+  notationIdentities: string[];
 }
 
 export interface CheckArgs extends CommonArgs {
@@ -89,6 +101,9 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
         policy: { type: 'string' },
         event: { type: 'string' },
         'key-file': { type: 'string', multiple: true },
+        'aws-signer-profile': { type: 'string', multiple: true },
+        'notation-trust-store': { type: 'string', multiple: true },
+        'notation-identity': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -109,9 +124,17 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
   };
 
   if (command === 'check') {
-    for (const flag of ['key', 'hash', 'tlog', 'rekor-key'] as const) {
+    for (const flag of [
+      'key',
+      'hash',
+      'tlog',
+      'rekor-key',
+      'aws-signer-profile',
+      'notation-trust-store',
+      'notation-identity',
+    ] as const) {
       if (v[flag] !== undefined)
-        throw new UsageError(`--${flag} is not an option of check (keys come from the policy)`);
+        throw new UsageError(`--${flag} is not an option of check (keys and signers come from the policy)`);
     }
     if (!v.policy) throw new UsageError('check needs --policy FILE');
     if (!v.event) throw new UsageError('check needs --event FILE');
@@ -124,7 +147,13 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
   const images = parsed.positionals;
   if (images.length === 0) throw new UsageError('verify needs at least one IMAGE');
   const keys = v.key ?? [];
-  if (keys.length === 0) throw new UsageError('verify needs at least one --key');
+  const notation = parseNotationFlags(v);
+  if (
+    keys.length === 0 &&
+    notation.awsSignerProfiles.length === 0 &&
+    notation.notationTrustStores.length === 0
+  )
+    throw new UsageError('verify needs at least one --key, --aws-signer-profile or --notation-trust-store');
   if (v.hash !== undefined && !isHashAlgorithm(v.hash)) {
     throw new UsageError(`--hash must be one of ${HASH_ALGORITHMS.join(', ')}, got "${v.hash}"`);
   }
@@ -138,8 +167,59 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
     hash: v.hash as HashAlgorithm | undefined,
     tlog: (v.tlog as TlogMode | undefined) ?? 'verify-if-present',
     rekorKeys: v['rekor-key'] ?? [],
+    ...notation,
     ...common,
   };
+}
+
+const TRUST_STORE_TYPES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
+
+/** The Notation flags of verify, checked here so that a typo is a usage error before anything runs. */
+function parseNotationFlags(v: {
+  'aws-signer-profile'?: string[];
+  'notation-trust-store'?: string[];
+  'notation-identity'?: string[];
+}): Pick<VerifyArgs, 'awsSignerProfiles' | 'notationTrustStores' | 'notationIdentities'> {
+  const awsSignerProfiles = v['aws-signer-profile'] ?? [];
+  for (const arn of awsSignerProfiles) {
+    const problem = signingProfileArnProblem(arn);
+    if (problem !== undefined) throw new UsageError(`--aws-signer-profile "${arn.slice(0, 200)}" ${problem}`);
+  }
+  const notationTrustStores = (v['notation-trust-store'] ?? []).map((value) => {
+    const at = value.indexOf(':');
+    const type = value.slice(0, at) as TrustStoreType;
+    if (at <= 0 || at === value.length - 1 || !TRUST_STORE_TYPES.includes(type)) {
+      throw new UsageError(
+        `--notation-trust-store expects TYPE:FILE with TYPE ca, signingAuthority or tsa, got "${value.slice(0, 200)}"`,
+      );
+    }
+    return { type, file: value.slice(at + 1) };
+  });
+  // A bare DN is taken as an x509.subject identity; "*" must be asked for explicitly.
+  const notationIdentities = (v['notation-identity'] ?? []).map((value) =>
+    value === '*' || value.startsWith(X509_SUBJECT_PREFIX) ? value : `${X509_SUBJECT_PREFIX} ${value}`,
+  );
+  if (notationTrustStores.length > 0 && notationIdentities.length === 0) {
+    throw new UsageError(
+      "--notation-trust-store needs --notation-identity SUBJECT: the signer's subject DN (such as \"C=US, ST=WA, O=acme\"), or '*' for any signer the trust stores trust",
+    );
+  }
+  if (notationIdentities.length > 0 && notationTrustStores.length === 0) {
+    throw new UsageError(
+      '--notation-identity needs --notation-trust-store TYPE:FILE (the certificates to trust)',
+    );
+  }
+  if (notationTrustStores.length > 0 && !notationTrustStores.some((s) => s.type !== 'tsa')) {
+    throw new UsageError(
+      '--notation-trust-store needs a ca or signingAuthority store (a tsa store only verifies timestamps)',
+    );
+  }
+  for (const issue of trustedIdentityIssues(notationIdentities)) {
+    const which =
+      issue.index === undefined ? '' : ` "${(notationIdentities[issue.index] ?? '').slice(0, 200)}"`;
+    throw new UsageError(`--notation-identity${which}: ${issue.message}`);
+  }
+  return { awsSignerProfiles, notationTrustStores, notationIdentities };
 }
 
 function parseKeyFile(value: string): { name: string; file: string } {

@@ -10,7 +10,7 @@ import { exemptionLabel, exemptionWindowIssues } from '../policy/exemptions';
 import { PolicyError } from '../policy/issues';
 import { loadPolicyFile } from '../policy/load';
 import { normalisePem, pemProblem } from '../policy/pem';
-import { isKmsKey } from '../policy/key-kind';
+import { isPemKey } from '../policy/key-kind';
 import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 import { DockerConfigCredentialProvider } from '../registry/credentials/docker-config-provider';
@@ -159,7 +159,7 @@ async function withKeyFiles(policy: Policy, keyFiles: CheckArgs['keyFiles']): Pr
     keys[at] = {
       name,
       publicKey: normalisePem(pem),
-      hashAlgorithm: isKmsKey(key) ? DEFAULT_PEM_HASH : key.hashAlgorithm,
+      hashAlgorithm: isPemKey(key) ? key.hashAlgorithm : DEFAULT_PEM_HASH,
     };
   }
   return { ...policy, keys };

@@ -3,7 +3,8 @@
  * and each command has its own page (`image-guard verify --help`).
  */
 export const USAGE = `Usage:
-  image-guard verify IMAGE... --key KEY [options]    Is every IMAGE signed by one of the keys?
+  image-guard verify IMAGE... --key KEY [options]    Is every IMAGE signed by one of the keys (or
+                                                     AWS Signer profiles, Notation trust stores)?
   image-guard check --policy FILE --event FILE [options]
                                                      What would the Lambda decide for this event?
   image-guard COMMAND --help                         The command's options and their defaults.
@@ -26,20 +27,44 @@ for Amazon ECR, from the AWS credentials in the environment. KMS keys need AWS c
 region (AWS_REGION, or the key's ARN).`;
 
 export const VERIFY_HELP = `Usage: image-guard verify IMAGE... --key KEY [--key KEY]... [options]
+       image-guard verify IMAGE... --aws-signer-profile ARN [options]
+       image-guard verify IMAGE... --notation-trust-store TYPE:FILE --notation-identity SUBJECT [options]
 
-Is every IMAGE signed (cosign \`sign\`: legacy .sig tag or Sigstore bundle) by one of the keys?
-IMAGE is a reference (registry/repo:tag or registry/repo@sha256:...); a tag is resolved once.
+Is every IMAGE signed (cosign \`sign\`: legacy .sig tag or Sigstore bundle; Notation: JWS or COSE,
+AWS Signer included) by one of the keys or signers? The flags can be combined: a signature by any
+one of them counts. IMAGE is a reference (registry/repo:tag or registry/repo@sha256:...); a tag is
+resolved once.
 
 Options:
-  --key KEY                        A trusted key (repeatable, at least one): a PEM public key or X.509
-                                   certificate file, or awskms:///<key-id|key-arn|alias/name>.
+  --key KEY                        A trusted cosign key (repeatable; at least one --key or Notation
+                                   signer): a PEM public key or X.509 certificate file, or
+                                   awskms:///<key-id|key-arn|alias/name>.
   --hash sha256|sha384|sha512      Hash the signer used with a PEM key. Default: sha256 (cosign's
                                    default; KMS keys take it from the key spec).
   --tlog ignore|verify-if-present|required
                                    Transparency-log (Rekor) evidence. Default: verify-if-present.
   --rekor-key PEM                  Trust this Rekor public key (repeatable). Default: the Sigstore
                                    public-good Rekor keys.
+  --aws-signer-profile ARN         Trust AWS Signer (Notation) signatures by this signing profile,
+                                   arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME (any version),
+                                   or one profile version, .../NAME/VERSION (repeatable). The AWS
+                                   Signer root certificates are built in. Revocation is checked with
+                                   signer:GetRevocationStatus (AWS credentials: the default chain); no
+                                   credentials, or an API error, is COULD NOT DECIDE, never a pass.
+                                   Default: none.
+  --notation-trust-store TYPE:FILE Trust Notation signatures chaining to the certificates in FILE
+                                   (PEM or DER, one or more); TYPE is ca (notary.x509 signatures),
+                                   signingAuthority (notary.x509.signingAuthority) or tsa (RFC 3161
+                                   timestamp roots) (repeatable). Needs --notation-identity.
+                                   Default: none.
+  --notation-identity SUBJECT      The signing certificate's subject must contain this DN, e.g.
+                                   "C=US, ST=WA, O=acme" (C, ST and O required) (repeatable); '*'
+                                   accepts any signer the trust stores trust. Default: none (an
+                                   error: say '*' explicitly). Revocation of these X.509 chains
+                                   (OCSP/CRL) is not checked.
 ${COMMON_OPTIONS}
+
+At least one --key, --aws-signer-profile or --notation-trust-store is required.
 
 Exit status: 0 every IMAGE verified, 1 at least one has no valid signature, 2 could not decide.
 

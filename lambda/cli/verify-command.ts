@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { GuardError } from '../errors';
 import { parseRekorKey, publicGoodRekorKeys } from '../cosign/tlog/rekor-keys';
 import { toGuardError } from '../errors';
 import { AWS_KMS_SCHEME } from '../keys/kms-ref';
 import { loadTrustedKey } from '../keys/load-trusted-key';
 import type { TrustedKey } from '../keys/types';
+import type { NotationVerifier, RevocationChecker, TrustStore } from '../notation/types';
 import { ReasonCode } from '../reasons';
 import { parseImageReference } from '../reference/parse';
 import type { ImageReference } from '../reference/types';
@@ -33,8 +35,35 @@ export interface VerifyResultJson {
   }[];
 }
 
+/** What verify takes from outside, injected (tests give their own; the defaults reach AWS). */
+export interface VerifyDeps {
+  createEngine?: typeof createEngine;
+  /**
+   * The AWS Signer revocation checker (signer:GetRevocationStatus with the default AWS credentials
+   * chain), made only when --aws-signer-profile is given. Its failure, a missing credential included,
+   * is an error (COULD NOT DECIDE), never a pass.
+   */
+  revocationChecker?: () => Promise<RevocationChecker>;
+}
+
+/**
+ * Until the AWS Signer revocation client is part of the CLI, an AWS Signer signature cannot be
+ * trusted here: every check is an error, so the result is COULD NOT DECIDE, never VERIFIED.
+ */
+async function revocationUnavailable(): Promise<RevocationChecker> {
+  return {
+    check: () =>
+      Promise.reject(
+        new GuardError(
+          ReasonCode.KEY_UNAVAILABLE,
+          'AWS Signer revocation checking (signer:GetRevocationStatus) is not available in this build',
+        ),
+      ),
+  };
+}
+
 /** `image-guard verify`: exit 0 all verified, 1 some image has no valid signature, 2 could not decide. */
-export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
+export async function runVerify(args: VerifyArgs, io: CliIo, deps: VerifyDeps = {}): Promise<number> {
   // References first: a typo is reported before any key file, KMS key or registry is touched.
   const refs = args.images.map((input) => {
     try {
@@ -54,7 +83,11 @@ export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
 
   const signal = AbortSignal.timeout(args.timeoutMs);
   const caPem = args.caFile ? await readText(args.caFile, '--ca-file') : undefined;
-  const engine = createEngine({
+  // Trust-store files are read before any registry or AWS call, like key files.
+  const notation = await notationVerifiersOf(args);
+  const revocation =
+    args.awsSignerProfiles.length > 0 ? await (deps.revocationChecker ?? revocationUnavailable)() : undefined;
+  const engine = (deps.createEngine ?? createEngine)({
     registry: { insecureRegistries: args.insecureRegistries, caPem },
     extraCredentials: new DockerConfigCredentialProvider(),
   });
@@ -71,6 +104,8 @@ export async function runVerify(args: VerifyArgs, io: CliIo): Promise<number> {
       refs.map(async ({ ref }) => {
         const verdict = await engine.verifier.verify(ref as ImageReference, {
           keys,
+          ...(notation.length > 0 ? { notation } : {}),
+          ...(revocation === undefined ? {} : { revocation }),
           tlog: { mode: args.tlog, rekorKeys },
           signal,
         });
@@ -156,6 +191,52 @@ async function loadKey(arg: string, args: VerifyArgs, kms: Engine['kms']): Promi
   if (arg.startsWith(AWS_KMS_SCHEME)) return loadTrustedKey({ kind: 'kms', name: arg, ref: arg }, kms);
   const pem = await readText(arg, '--key');
   return loadTrustedKey({ kind: 'pem', name: arg, pem, source: arg, hashAlgorithm: args.hash }, kms);
+}
+
+/**
+ * The Notation verifiers of the command line: one AWS Signer verifier per --aws-signer-profile (named
+ * by its ARN), and one generic verifier holding every --notation-trust-store with the
+ * --notation-identity entries (named by its stores, as a --key is named by its file).
+ */
+async function notationVerifiersOf(args: VerifyArgs): Promise<NotationVerifier[]> {
+  const verifiers: NotationVerifier[] = args.awsSignerProfiles.map((arn) => ({
+    kind: 'awsSigner',
+    name: arn,
+    signingProfiles: [arn],
+  }));
+  if (args.notationTrustStores.length === 0) return verifiers;
+  const { readCertificateFile, trustStoreCertificateProblem } = await import('../policy/certificates');
+  const trustStores: TrustStore[] = [];
+  for (const [i, store] of args.notationTrustStores.entries()) {
+    const flag = `--notation-trust-store ${store.type}:${store.file}`;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(store.file);
+    } catch (e) {
+      throw new CliInputError(
+        `${flag}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    const read = readCertificateFile(bytes);
+    if (!read.ok) throw new CliInputError(`${flag}: the file ${read.problem}`);
+    for (const cert of read.certificates) {
+      const problem = trustStoreCertificateProblem(cert, store.type);
+      if (problem !== undefined) throw new CliInputError(`${flag}: ${problem}`);
+    }
+    trustStores.push({
+      type: store.type,
+      name: `cli-${i + 1}`,
+      certificates: read.certificates.map((c) => c.raw),
+    });
+  }
+  verifiers.push({
+    kind: 'x509',
+    name: args.notationTrustStores.map((s) => `${s.type}:${s.file}`).join(' '),
+    trustStores,
+    trustedIdentities: args.notationIdentities,
+    verifyTimestamp: 'always',
+  });
+  return verifiers;
 }
 
 export async function readText(path: string, flag: string): Promise<string> {

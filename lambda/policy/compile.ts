@@ -1,12 +1,15 @@
 /**
  * From a validated policy file to the compiled `Policy`: defaults applied, every rule's mode and
- * transparency-log mode resolved, `publicKeyFile` read and inlined as `publicKey` (so the Lambda never
- * reads files), PEM text normalised. Key file problems are returned as issues, not thrown.
+ * transparency-log mode resolved, `publicKeyFile` and trust-store `certificatesFile` read and inlined
+ * (so the Lambda never reads files), PEM text normalised, a `notationTrustPolicy` mapped onto Notation
+ * signers and rules. File problems are returned as issues, not thrown.
  */
 import path from 'node:path';
 import { compileExemption } from './exemption-schema';
 import type { PolicyIssue } from './issues';
 import { normalisePem, pemProblem } from './pem';
+import { compileAwsSigner, compileNotationTrust } from './notation-signers';
+import { importTrustPolicy } from './notation-trust-policy';
 import {
   POLICY_DEFAULTS,
   POLICY_LIMITS,
@@ -19,7 +22,15 @@ import {
 export interface KeyFileReader {
   baseDir: string;
   readFile: (path: string) => string;
+  /** Certificate files may be DER; without it they are read with `readFile` (PEM only). */
+  readBytes?: (path: string) => Buffer;
+  /** What a path is, without following a symbolic link (trust-store folders). */
+  kindOf?: (path: string) => FileKind;
+  /** A folder's entries (trust-store folders). */
+  listDir?: (dir: string) => string[];
 }
+
+export type FileKind = 'file' | 'directory' | 'symlink' | 'other' | 'missing';
 
 export function compilePolicy(
   file: PolicyFile,
@@ -29,8 +40,11 @@ export function compilePolicy(
   const mode = file.mode ?? POLICY_DEFAULTS.mode;
   const transparencyLog = file.transparencyLog ?? POLICY_DEFAULTS.transparencyLog;
 
-  const keys: PolicyKey[] = (file.keys ?? []).map((key, i) => {
+  const keys: PolicyKey[] = (file.keys ?? []).map((key, i): PolicyKey => {
     if (key.kms !== undefined) return { name: key.name, kms: key.kms };
+    if (key.awsSigner !== undefined) return compileAwsSigner(key.name, key.awsSigner);
+    if (key.notation !== undefined)
+      return compileNotationTrust(key.name, key.notation, `keys[${i}].notation`, reader, issues);
     const hashAlgorithm = key.hashAlgorithm ?? POLICY_DEFAULTS.hashAlgorithm;
     if (key.publicKey !== undefined)
       return { name: key.name, publicKey: normalisePem(key.publicKey), hashAlgorithm };
@@ -46,6 +60,12 @@ export function compilePolicy(
     mode: rule.mode ?? mode,
     transparencyLog: rule.transparencyLog ?? transparencyLog,
   }));
+
+  if (file.notationTrustPolicy !== undefined) {
+    const imported = importTrustPolicy(file.notationTrustPolicy, { transparencyLog }, reader, issues);
+    addImported(imported.keys, keys, 'keys', 'key', 'a Notation signer', issues);
+    addImported(imported.rules, rules, 'rules', 'rule', 'a rule', issues);
+  }
 
   const policy: Policy = {
     version: 1,
@@ -65,8 +85,33 @@ export function compilePolicy(
     ...(file.exemptions && file.exemptions.length > 0
       ? { exemptions: file.exemptions.map(compileExemption) }
       : {}),
+    ...(file.revocation?.cacheMinutes !== undefined
+      ? { revocation: { cacheMinutes: file.revocation.cacheMinutes } }
+      : {}),
   };
   return { policy, issues };
+}
+
+/** Appends what a trust policy maps to, refusing a name the policy file already uses. */
+function addImported<T extends { name: string }>(
+  imported: readonly T[],
+  into: T[],
+  field: string,
+  what: string,
+  becomes: string,
+  issues: PolicyIssue[],
+): void {
+  for (const item of imported) {
+    const clash = into.findIndex((k) => k.name === item.name);
+    if (clash >= 0) {
+      issues.push({
+        path: 'notationTrustPolicy.file',
+        message: `the trust policy maps to ${becomes} named "${item.name}", but ${field}[${clash}] already defines a ${what} of that name; rename one of them`,
+      });
+      continue;
+    }
+    into.push(item);
+  }
 }
 
 function readKeyFile(file: string, at: string, reader: KeyFileReader, issues: PolicyIssue[]): string {

@@ -85,6 +85,16 @@ function allowedFieldsAt(path: readonly PropertyKey[]): readonly string[] | unde
       return POLICY_FIELDS.registries;
     case 'exemptions':
       return POLICY_FIELDS.exemption;
+    case 'keys.awsSigner':
+      return POLICY_FIELDS.awsSigner;
+    case 'keys.notation':
+      return POLICY_FIELDS.notation;
+    case 'keys.notation.trustStores':
+      return POLICY_FIELDS.trustStore;
+    case 'notationTrustPolicy':
+      return POLICY_FIELDS.notationTrustPolicy;
+    case 'revocation':
+      return POLICY_FIELDS.revocation;
     default:
       return undefined;
   }

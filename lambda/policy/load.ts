@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { compilePolicy } from './compile';
+import { compilePolicy, type FileKind } from './compile';
 import { deepFreeze } from './deep-freeze';
 import { crossCheck } from './cross-checks';
 import { PolicyError, describe, fromZodIssues, type PolicyIssue } from './issues';
@@ -20,11 +20,14 @@ const MAX_YAML_ALIASES = 100;
 export interface ParsePolicyOptions {
   /** Names the policy in messages, e.g. the file path as the user gave it. */
   source: string;
-  /** Directory `publicKeyFile` paths are relative to; defaults to the current directory. */
+  /** Directory `publicKeyFile` (and other file) paths are relative to; defaults to the current directory. */
   baseDir?: string;
   /** Reads a key file (tests substitute it); defaults to a size-capped fs read. */
   readFile?: (path: string) => string;
 }
+
+/** Certificate and trust-store files: a few kilobytes each. */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 export function parsePolicy(text: string, options: ParsePolicyOptions): Policy {
   const { source } = options;
@@ -61,8 +64,21 @@ export function parsePolicy(text: string, options: ParsePolicyOptions): Policy {
   const compiled = compilePolicy(parsed.data, {
     baseDir: options.baseDir ?? process.cwd(),
     readFile: options.readFile ?? readKeyFileFromDisk,
+    readBytes: (file) => readCappedBytes(file, MAX_FILE_BYTES),
+    kindOf: fileKind,
+    listDir: (dir) => fs.readdirSync(dir),
   });
   if (compiled.issues.length > 0) fail(compiled.issues);
+  // The Lambda refuses a shipped policy above MAX_POLICY_BYTES: say so now, not at its first start.
+  const shipped = Buffer.byteLength(JSON.stringify(compiled.policy, null, 2), 'utf8');
+  if (shipped > MAX_POLICY_BYTES) {
+    fail([
+      {
+        path: '',
+        message: `the compiled policy (key and certificate files inlined) is ${shipped} bytes; the limit is ${MAX_POLICY_BYTES}`,
+      },
+    ]);
+  }
   // Frozen: matchers are compiled once per policy object and the hash names it, so it must not change.
   return deepFreeze(compiled.policy);
 }
@@ -79,7 +95,28 @@ export function loadPolicyFile(file: string): Policy {
 }
 
 function readKeyFileFromDisk(file: string): string {
-  return readCapped(file, 1024 * 1024);
+  return readCapped(file, MAX_FILE_BYTES);
+}
+
+function readCappedBytes(file: string, maxBytes: number): Buffer {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+  if (stat.size > maxBytes) {
+    throw Object.assign(new Error('too large'), { code: `${stat.size} bytes; the limit is ${maxBytes}` });
+  }
+  return fs.readFileSync(file);
+}
+
+function fileKind(file: string): FileKind {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch {
+    return 'missing';
+  }
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isDirectory()) return 'directory';
+  return stat.isFile() ? 'file' : 'other';
 }
 
 /** Reads a regular file as UTF-8, refusing anything larger than `maxBytes` before reading it. */

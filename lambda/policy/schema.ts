@@ -19,6 +19,15 @@
  *   exemptions: [{ image | service, clusters, until, reason, ticket }]
  *                                 break-glass (exemption-schema.ts, exemptions.ts): a denied or failed
  *                                 container they cover is allowed as EXEMPTED until `until`
+ *   keys[].awsSigner / keys[].notation
+ *                                 Notation signers, named and used in rules like keys (docs/notation.md):
+ *                                 AWS Signer signing profiles, or generic Notation trust (trust stores and
+ *                                 trusted identities)
+ *   notationTrustPolicy: { file, trustStoreDir }
+ *                                 an existing Notation trustpolicy.json and trust-store folder, mapped at
+ *                                 load onto Notation signers and rules (notation-trust-policy.ts)
+ *   revocation: { cacheMinutes: N }
+ *                                 how long an AWS Signer revocation answer is reused (default 15)
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -30,14 +39,18 @@
 import { z } from 'zod';
 import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
 import { DEFAULT_ALERT_WINDOW_MINUTES } from './alert-window';
+import { DEFAULT_REVOCATION_CACHE_MINUTES } from './notation-revocation';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
+import type { TrustStoreType } from '../notation/types';
 import { globProblem } from './glob';
 import { KMS_REF_FORMS, parseKmsKeyRef } from '../keys/kms-ref';
 import { PUBLIC_KEY_ONLY, pemProblem } from './pem';
 import { EXEMPTION_LIMITS, ExemptionSchema, type Exemption } from './exemption-schema';
 
 export type { Exemption };
+import { TRUST_STORE_TYPES, readPemCertificates, trustStoreCertificateProblem } from './certificates';
+import { signingProfileArnProblem, trustedIdentityIssues } from './notation-identities';
 
 export type Mode = 'enforce' | 'audit';
 export type NoMatchAction = 'deny' | 'allow';
@@ -63,6 +76,12 @@ export const POLICY_LIMITS = {
   reasonChars: 1024,
   /** One week: a longer window would hide a group's news for too long. */
   alertWindowMinutes: 10_080,
+  signingProfiles: 50,
+  trustStores: 20,
+  trustedIdentities: 50,
+  identityChars: 1024,
+  /** One day: a revoked signing profile or job must stop passing within a bounded time. */
+  revocationCacheMinutes: 1440,
 } as const;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -99,12 +118,96 @@ const kmsRef = z
 export const ModeSchema = z.enum(MODES);
 export const TlogModeSchema = z.enum(TLOG_MODES);
 
+const filePath = z.string().min(1, 'must not be empty').max(4096);
+
+export const AwsSignerSchema = z.strictObject({
+  signingProfiles: z
+    .array(
+      z
+        .string()
+        .max(2048)
+        .superRefine((value, ctx) => {
+          const problem = signingProfileArnProblem(value);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    )
+    .min(1, 'must list at least one signing profile (or profile version) ARN')
+    .max(POLICY_LIMITS.signingProfiles, `at most ${POLICY_LIMITS.signingProfiles} signing profiles`)
+    .superRefine((arns, ctx) => {
+      // AWS Signer compares ARNs case-insensitively, so these are the same profile.
+      const seen = new Map<string, number>();
+      arns.forEach((arn, i) => {
+        const first = seen.get(arn.toLowerCase());
+        if (first === undefined) seen.set(arn.toLowerCase(), i);
+        else ctx.addIssue({ code: 'custom', path: [i], message: `repeats entry ${first}` });
+      });
+    }),
+});
+
+export const TrustStoreSchema = z
+  .strictObject({
+    type: z.enum(TRUST_STORE_TYPES),
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_.-]{1,64}$/,
+        'must be 1–64 letters, digits, ".", "_" or "-" (a Notation trust-store name)',
+      ),
+    certificates: z
+      .string()
+      .max(POLICY_LIMITS.pemChars, `PEM is longer than ${POLICY_LIMITS.pemChars} characters`)
+      .optional(),
+    certificatesFile: filePath.optional(),
+  })
+  .superRefine((store, ctx) => {
+    if (store.certificates === undefined) return;
+    const problem = certificatesProblem(store.certificates, store.type);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['certificates'], message: problem });
+  });
+
+export const NotationTrustSchema = z.strictObject({
+  trustStores: z
+    .array(TrustStoreSchema)
+    .min(1, 'must list at least one trust store')
+    .max(POLICY_LIMITS.trustStores, `at most ${POLICY_LIMITS.trustStores} trust stores`),
+  trustedIdentities: z
+    .array(z.string().max(POLICY_LIMITS.identityChars))
+    .min(1, 'must list at least one identity ("x509.subject: …", or "*" for any signer the stores trust)')
+    .max(POLICY_LIMITS.trustedIdentities, `at most ${POLICY_LIMITS.trustedIdentities} identities`)
+    .superRefine((identities, ctx) => {
+      for (const issue of trustedIdentityIssues(identities)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.index === undefined ? [] : [issue.index],
+          message: issue.message,
+        });
+      }
+    }),
+  verifyTimestamp: z.enum(['always', 'afterCertExpiry']).optional(),
+});
+
 export const KeySchema = z.strictObject({
   name,
   kms: kmsRef.optional(),
   publicKey: pem().optional(),
-  publicKeyFile: z.string().min(1, 'must not be empty').max(4096).optional(),
+  publicKeyFile: filePath.optional(),
   hashAlgorithm: z.enum(HASH_ALGORITHMS).optional(),
+  awsSigner: AwsSignerSchema.optional(),
+  notation: NotationTrustSchema.optional(),
+});
+
+export const NotationTrustPolicySchema = z.strictObject({
+  file: filePath,
+  trustStoreDir: filePath,
+});
+
+export const RevocationSchema = z.strictObject({
+  cacheMinutes: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (ask every time) or more')
+    .max(POLICY_LIMITS.revocationCacheMinutes, `at most ${POLICY_LIMITS.revocationCacheMinutes} (one day)`)
+    .optional(),
 });
 
 export const MatchSchema = z.strictObject({
@@ -175,6 +278,8 @@ export const PolicyFileSchema = z.strictObject({
     .array(ExemptionSchema)
     .max(EXEMPTION_LIMITS.exemptions, `at most ${EXEMPTION_LIMITS.exemptions} exemptions`)
     .optional(),
+  notationTrustPolicy: NotationTrustPolicySchema.optional(),
+  revocation: RevocationSchema.optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -189,7 +294,26 @@ export const POLICY_FIELDS = {
   registries: Object.keys(RegistriesSchema.shape),
   alerts: Object.keys(AlertsSchema.shape),
   exemption: Object.keys(ExemptionSchema.shape),
+  awsSigner: Object.keys(AwsSignerSchema.shape),
+  notation: Object.keys(NotationTrustSchema.shape),
+  trustStore: ['type', 'name', 'certificates', 'certificatesFile'],
+  notationTrustPolicy: Object.keys(NotationTrustPolicySchema.shape),
+  revocation: Object.keys(RevocationSchema.shape),
 } as const;
+
+/** Why inline trust-store PEM is not usable for a store of `type`, or undefined. */
+export function certificatesProblem(
+  text: string,
+  type: (typeof TRUST_STORE_TYPES)[number],
+): string | undefined {
+  const read = readPemCertificates(text);
+  if (!read.ok) return read.problem;
+  for (const cert of read.certificates) {
+    const problem = trustStoreCertificateProblem(cert, type);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
 
 // ---- The compiled policy: defaults applied, key files inlined, rule settings resolved. ----
 // It is itself a valid policy file: parsePolicy(JSON.stringify(policy)) returns an equal policy.
@@ -207,7 +331,37 @@ export interface PemPolicyKey {
   hashAlgorithm: HashAlgorithm;
 }
 
-export type PolicyKey = KmsPolicyKey | PemPolicyKey;
+/** A cosign key: what keys/ loads into a TrustedKey. */
+export type CosignPolicyKey = KmsPolicyKey | PemPolicyKey;
+
+/** AWS Signer signatures from these signing profiles (or profile versions); the AWS roots are built in. */
+export interface AwsSignerPolicyKey {
+  name: string;
+  awsSigner: { signingProfiles: string[] };
+}
+
+export interface NotationTrustStore {
+  type: TrustStoreType;
+  name: string;
+  /** Canonical PEM (certificates.ts); `certificatesFile` is read and inlined here. */
+  certificates: string;
+}
+
+/** Generic Notation trust: signatures chaining to these stores, by these identities. */
+export interface NotationPolicyKey {
+  name: string;
+  notation: {
+    trustStores: NotationTrustStore[];
+    /** `x509.subject: <DN>` entries, or exactly `['*']`. */
+    trustedIdentities: string[];
+    verifyTimestamp: 'always' | 'afterCertExpiry';
+  };
+}
+
+export type NotationPolicySigner = AwsSignerPolicyKey | NotationPolicyKey;
+
+/** An entry of `keys`: a cosign key or a Notation signer; rules name either alike. */
+export type PolicyKey = CosignPolicyKey | NotationPolicySigner;
 
 export interface RuleMatch {
   /** Cluster names or cluster ARNs; a pattern matches if it matches either. Absent: every cluster. */
@@ -256,6 +410,8 @@ export interface Policy {
   awsInjectedContainers?: 'verify';
   /** Break-glass entries; present only when the file lists at least one (others keep their hash). */
   exemptions?: Exemption[];
+  /** Present only when the file sets it; default `POLICY_DEFAULTS.revocationCacheMinutes`. */
+  revocation?: { cacheMinutes: number };
 }
 
 export const POLICY_DEFAULTS = {
@@ -267,6 +423,8 @@ export const POLICY_DEFAULTS = {
   hashAlgorithm: 'sha256',
   alertWindowMinutes: DEFAULT_ALERT_WINDOW_MINUTES,
   awsInjectedContainers: 'trust',
+  revocationCacheMinutes: DEFAULT_REVOCATION_CACHE_MINUTES,
+  verifyTimestamp: 'always',
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -276,6 +434,8 @@ export const POLICY_DEFAULTS = {
   hashAlgorithm: HashAlgorithm;
   alertWindowMinutes: number;
   awsInjectedContainers: AwsInjectedContainers;
+  revocationCacheMinutes: number;
+  verifyTimestamp: 'always' | 'afterCertExpiry';
 };
 
-export { isKmsKey } from './key-kind';
+export { isKmsKey, isNotationSigner } from './key-kind';

@@ -57,6 +57,10 @@ const listOf =
   (item: Check): Check =>
   (v) =>
     Array.isArray(v) && v.every(item);
+const nonEmptyListOf =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.length > 0 && v.every(item);
 const isMode = oneOf('enforce', 'audit');
 const isTlogMode = oneOf('ignore', 'verify-if-present', 'required');
 
@@ -76,6 +80,42 @@ function fieldsProblem(
   return undefined;
 }
 
+/** One entry of `keys`: a KMS or PEM cosign key, or a Notation signer (AWS Signer or generic). */
+function keyShapeProblem(key: unknown, at: string): string | undefined {
+  if (!isObject(key)) return `${at} is not an object`;
+  if ('kms' in key) return fieldsProblem(key, at, { name: isString, kms: isString });
+  if ('awsSigner' in key) {
+    return (
+      fieldsProblem(key, at, { name: isString, awsSigner: isObject }) ??
+      fieldsProblem(key.awsSigner, `${at}.awsSigner`, { signingProfiles: nonEmptyListOf(isString) })
+    );
+  }
+  if ('notation' in key) {
+    const problem =
+      fieldsProblem(key, at, { name: isString, notation: isObject }) ??
+      fieldsProblem(key.notation, `${at}.notation`, {
+        trustStores: nonEmptyListOf(isObject),
+        trustedIdentities: nonEmptyListOf(isString),
+        verifyTimestamp: oneOf('always', 'afterCertExpiry'),
+      });
+    if (problem !== undefined) return problem;
+    for (const [j, store] of (key.notation as { trustStores: unknown[] }).trustStores.entries()) {
+      const storeProblem = fieldsProblem(store, `${at}.notation.trustStores[${j}]`, {
+        type: oneOf('ca', 'signingAuthority', 'tsa'),
+        name: isString,
+        certificates: isString,
+      });
+      if (storeProblem !== undefined) return storeProblem;
+    }
+    return undefined;
+  }
+  return fieldsProblem(key, at, {
+    name: isString,
+    publicKey: isString,
+    hashAlgorithm: oneOf(...HASH_ALGORITHMS),
+  });
+}
+
 /** The compiled policy's shape (lambda/policy/schema.ts `Policy`): what the guard relies on. */
 function shapeProblem(policy: unknown): string | undefined {
   const top = fieldsProblem(
@@ -92,19 +132,15 @@ function shapeProblem(policy: unknown): string | undefined {
       rules: Array.isArray,
       registries: isObject,
     },
-    { rekorPublicKeys: listOf(isString) },
+    {
+      rekorPublicKeys: listOf(isString),
+      revocation: (v) => isObject(v) && Number.isInteger(v.cacheMinutes) && (v.cacheMinutes as number) >= 0,
+    },
   );
   if (top !== undefined) return top;
   const p = policy as { keys: unknown[]; trustedImages: unknown[]; rules: unknown[]; registries: unknown };
   for (const [i, key] of p.keys.entries()) {
-    const problem =
-      isObject(key) && 'kms' in key
-        ? fieldsProblem(key, `keys[${i}]`, { name: isString, kms: isString })
-        : fieldsProblem(key, `keys[${i}]`, {
-            name: isString,
-            publicKey: isString,
-            hashAlgorithm: oneOf(...HASH_ALGORITHMS),
-          });
+    const problem = keyShapeProblem(key, `keys[${i}]`);
     if (problem !== undefined) return problem;
   }
   for (const [i, image] of p.trustedImages.entries()) {

@@ -1,15 +1,17 @@
 /**
  * The verify step for one container whose digest is chosen and whose rules are known: load the rules'
- * keys, ask the verifier (retrying a verification that could not complete, within the caller's
- * deadline), and report what was found. It decides nothing: the decide step turns this into an outcome.
+ * cosign keys and Notation signers, ask the verifier (retrying a verification that could not complete,
+ * within the caller's deadline), and report what was found. It decides nothing: the decide step turns
+ * this into an outcome.
  */
 import { sleep } from '../aws/retry';
 import type { RekorKey } from '../cosign/types';
 import { notationRecordOf } from '../decision/record';
 import type { NotationRecord } from '../decision/types';
 import { toGuardError } from '../errors';
-import type { KeyRing } from '../guard/key-ring';
+import type { KeyRing, ResolvedSigner } from '../guard/key-ring';
 import type { TrustedKey } from '../keys/types';
+import type { NotationVerifier, RevocationChecker } from '../notation/types';
 import { requiredKeys, tlogModeFor, type VerificationSummary } from '../policy/evaluate';
 import type { Policy, Rule } from '../policy/schema';
 import { ReasonCode } from '../reasons';
@@ -23,6 +25,11 @@ export interface VerifyStepDeps {
   verifier: Pick<ImageVerifier, 'verify'>;
   keyRing: KeyRing;
   rekorKeys: RekorKey[];
+  /**
+   * AWS Signer revocation (signer:GetRevocationStatus). Without it an AWS Signer signer cannot be used
+   * (it is reported like a key that could not be loaded): a signature is never trusted unchecked.
+   */
+  revocation?: RevocationChecker;
   /** Extra attempts for a verification that could not complete, within the caller's deadline. */
   retries?: number;
   retryDelayMs?: number;
@@ -45,14 +52,21 @@ export async function verifyContainer(
   signal?: AbortSignal,
 ): Promise<VerifyStepResult> {
   const names = requiredKeys(rules);
-  const loaded = await Promise.allSettled(
-    names.map((n) => deps.keyRing.resolve([n]).then((k) => k[0] as TrustedKey)),
-  );
-  const keys = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const keyFailures = loaded.flatMap((r, i) =>
-    r.status === 'rejected' ? [`${names[i]}: ${toGuardError(r.reason).message}`] : [],
-  );
-  if (keys.length === 0) {
+  const loaded = await Promise.allSettled(names.map((n) => deps.keyRing.resolveSigner(n)));
+  const keyFailures: string[] = [];
+  const keys: TrustedKey[] = [];
+  const notation: NotationVerifier[] = [];
+  loaded.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      keyFailures.push(`${names[i]}: ${toGuardError(r.reason).message}`);
+      return;
+    }
+    const problem = unusable(r.value, deps);
+    if (problem !== undefined) keyFailures.push(`${names[i]}: ${problem}`);
+    else if (r.value.kind === 'cosign') keys.push(r.value.key);
+    else notation.push(r.value.verifier);
+  });
+  if (keys.length === 0 && notation.length === 0) {
     return {
       summary: {
         verifiedKeys: [],
@@ -65,6 +79,14 @@ export async function verifyContainer(
       cached: false,
     };
   }
+  // Only what the rules use: a cosign-only container's options are exactly what they always were.
+  const withNotation =
+    notation.length === 0
+      ? {}
+      : {
+          notation,
+          ...(notation.some((v) => v.kind === 'awsSigner') ? { revocation: deps.revocation } : {}),
+        };
 
   const tlog = { mode: tlogModeFor(deps.policy, rules), rekorKeys: deps.rekorKeys };
   let verification: ImageVerification | undefined;
@@ -78,6 +100,7 @@ export async function verifyContainer(
     }
     verification = await deps.verifier.verify(pinned, {
       keys,
+      ...withNotation,
       tlog,
       signal,
       policySha256: deps.policySha256,
@@ -85,14 +108,22 @@ export async function verifyContainer(
     if (!verification.error || signal?.aborted) break;
   }
   const v = verification as ImageVerification;
-  const notation = notationRecordOf(v);
+  const notationRecord = notationRecordOf(v);
   return {
     summary: summaryOf(v),
     keyFailures,
     signaturesFound: v.signatures.filter((s) => s.reason !== ReasonCode.NOT_A_SIGNATURE).length,
     cached: v.cached,
-    ...(notation ? { notation } : {}),
+    ...(notationRecord ? { notation: notationRecord } : {}),
   };
+}
+
+/** Why a loaded signer cannot be used here, or undefined. */
+function unusable(signer: ResolvedSigner, deps: VerifyStepDeps): string | undefined {
+  if (signer.kind === 'notation' && signer.verifier.kind === 'awsSigner' && deps.revocation === undefined) {
+    return 'AWS Signer revocation checking (signer:GetRevocationStatus) is not available, so its signatures cannot be trusted';
+  }
+  return undefined;
 }
 
 export function summaryOf(v: ImageVerification): VerificationSummary {

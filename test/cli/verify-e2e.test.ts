@@ -399,7 +399,7 @@ describe('could not decide → exit 2, with a clear message', () => {
     expect(usage.stderr).toMatch(/needs at least one --key/);
     // One line pointing at the command's help, not the whole usage.
     expect(usage.stderr).toBe(
-      "image-guard: verify needs at least one --key (see 'image-guard verify --help')\n",
+      "image-guard: verify needs at least one --key, --aws-signer-profile or --notation-trust-store (see 'image-guard verify --help')\n",
     );
   });
 });

@@ -252,7 +252,7 @@ rules: [{ name: r, keys: [ci-2026, vendr] }]`,
       {
         path: 'mdoe',
         message:
-          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries, alerts, awsInjectedContainers, exemptions)',
+          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries, alerts, awsInjectedContainers, exemptions, notationTrustPolicy, revocation)',
       },
     ],
   ],
@@ -286,7 +286,8 @@ registries: { secure: [] }`,
     [
       {
         path: 'keys[0].region',
-        message: 'unknown field (allowed here: name, kms, publicKey, publicKeyFile, hashAlgorithm)',
+        message:
+          'unknown field (allowed here: name, kms, publicKey, publicKeyFile, hashAlgorithm, awsSigner, notation)',
       },
       { path: 'trustedImages[0].until', message: 'unknown field (allowed here: image, reason)' },
       { path: 'registries.secure', message: 'unknown field (allowed here: insecure)' },
@@ -346,10 +347,14 @@ rules: [{ name: r, keys: [ci] }, { name: r, keys: [ci, ci] }]`,
     'a key with no source, and one with two',
     `keys: [{ name: a }, { name: b, kms: alias/b, publicKeyFile: b.pub }]`,
     [
-      { path: 'keys[0]', message: 'exactly one of kms, publicKey, publicKeyFile is required (found none)' },
+      {
+        path: 'keys[0]',
+        message: 'exactly one of kms, publicKey, publicKeyFile, awsSigner, notation is required (found none)',
+      },
       {
         path: 'keys[1]',
-        message: 'exactly one of kms, publicKey, publicKeyFile is required (found kms, publicKeyFile)',
+        message:
+          'exactly one of kms, publicKey, publicKeyFile, awsSigner, notation is required (found kms, publicKeyFile)',
       },
     ],
   ],
