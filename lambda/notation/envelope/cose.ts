@@ -52,14 +52,25 @@ function parseTime(label: string, value: unknown): Date {
   }
   const seconds = value.contents;
   const time = typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) throw malformed(`"${label}" is not a valid epoch time`);
+  if (time === undefined || Number.isNaN(time.getTime()))
+    throw malformed(`"${label}" is not a valid epoch time`);
   return time;
 }
 
-function verifySignature(algorithm: NotationAlgorithm, key: import('node:crypto').KeyObject, data: Buffer, signature: Buffer): boolean {
+function verifySignature(
+  algorithm: NotationAlgorithm,
+  key: import('node:crypto').KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   try {
     return algorithm.startsWith('PS')
-      ? verify(hashOf(algorithm), data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
+      ? verify(
+          hashOf(algorithm),
+          data,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+          signature,
+        )
       : verify(hashOf(algorithm), data, { key, dsaEncoding: 'ieee-p1363' }, signature);
   } catch {
     return false;
@@ -73,12 +84,16 @@ function verifySignature(algorithm: NotationAlgorithm, key: import('node:crypto'
  */
 export function verifyCoseEnvelope(bytes: Buffer): VerifiedEnvelope {
   const message = decodeCbor(new Uint8Array(bytes), 'the COSE envelope');
-  if (!(message instanceof Tag) || message.tag !== COSE_SIGN1_TAG) throw malformed('the envelope is not a COSE_Sign1_Tagged message');
+  if (!(message instanceof Tag) || message.tag !== COSE_SIGN1_TAG)
+    throw malformed('the envelope is not a COSE_Sign1_Tagged message');
   const parts = message.contents;
-  if (!Array.isArray(parts) || parts.length !== 4) throw malformed('COSE_Sign1 must be an array of four items');
+  if (!Array.isArray(parts) || parts.length !== 4)
+    throw malformed('COSE_Sign1 must be an array of four items');
   const [protectedBytes, unprotected, payload, signature] = parts as unknown[];
   if (!isBytes(protectedBytes) || !(unprotected instanceof Map) || !isBytes(payload) || !isBytes(signature)) {
-    throw malformed('COSE_Sign1 must be [protected bstr, unprotected map, payload bstr, signature bstr] (detached payloads are not Notary)');
+    throw malformed(
+      'COSE_Sign1 must be [protected bstr, unprotected map, payload bstr, signature bstr] (detached payloads are not Notary)',
+    );
   }
   if (signature.length === 0) throw malformed('the COSE signature is empty');
 
@@ -86,19 +101,31 @@ export function verifyCoseEnvelope(bytes: Buffer): VerifiedEnvelope {
   if (!(protectedHeader instanceof Map)) throw malformed('the COSE protected header is not a map');
   const entries = new Map<string, unknown>();
   for (const [label, value] of protectedHeader as Map<unknown, unknown>) {
-    if (typeof label === 'string') entries.set(label, TIME_HEADERS.includes(label) ? parseTime(label, value) : value);
+    if (typeof label === 'string')
+      entries.set(label, TIME_HEADERS.includes(label) ? parseTime(label, value) : value);
   }
-  const attributes = validateProtectedHeader({ format: 'notation-cose', crit: protectedHeader.get(LABEL_CRIT), entries });
+  const attributes = validateProtectedHeader({
+    format: 'notation-cose',
+    crit: protectedHeader.get(LABEL_CRIT),
+    entries,
+  });
   validatePayloadContentType(protectedHeader.get(LABEL_CONTENT_TYPE));
 
   const x5chain = unprotected.get(LABEL_X5CHAIN);
-  if (!Array.isArray(x5chain) || !x5chain.every(isBytes)) throw malformed('the COSE unprotected header has no x5chain array of certificates');
+  if (!Array.isArray(x5chain) || !x5chain.every(isBytes))
+    throw malformed('the COSE unprotected header has no x5chain array of certificates');
   if (x5chain.length > NOTATION_LIMITS.maxChainLength) {
-    throw malformed(`certificate chain of ${x5chain.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`);
+    throw malformed(
+      `certificate chain of ${x5chain.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
+    );
   }
   const chain = parseCertificateChain(x5chain.map((c) => Buffer.from(c)));
   const headerAlg = protectedHeader.get(LABEL_ALG);
-  const algorithm = leafAlgorithm(chain[0]!, typeof headerAlg === 'number' ? (COSE_ALGORITHMS.get(headerAlg) ?? headerAlg) : headerAlg, 'COSE alg');
+  const algorithm = leafAlgorithm(
+    chain[0]!,
+    typeof headerAlg === 'number' ? (COSE_ALGORITHMS.get(headerAlg) ?? headerAlg) : headerAlg,
+    'COSE alg',
+  );
 
   const token = unprotected.get(TIMESTAMP_LABEL);
   if (token !== undefined && !isBytes(token)) throw malformed(`"${TIMESTAMP_LABEL}" is not a byte string`);
@@ -111,7 +138,10 @@ export function verifyCoseEnvelope(bytes: Buffer): VerifiedEnvelope {
     encode(['Signature1', new Uint8Array(protectedBytes), new Uint8Array(0), new Uint8Array(payload)]),
   );
   if (!verifySignature(algorithm, chain[0]!.x509.publicKey, sigStructure, Buffer.from(signature))) {
-    throw invalid('integrity', `the ${algorithm} signature does not verify with the signing certificate's key`);
+    throw invalid(
+      'integrity',
+      `the ${algorithm} signature does not verify with the signing certificate's key`,
+    );
   }
 
   return {

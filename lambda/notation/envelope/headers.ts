@@ -7,7 +7,11 @@ export const SIGNING_TIME_HEADER = 'io.cncf.notary.signingTime';
 export const AUTHENTIC_SIGNING_TIME_HEADER = 'io.cncf.notary.authenticSigningTime';
 export const EXPIRY_HEADER = 'io.cncf.notary.expiry';
 /** Notary protected-header labels whose values are times (JWS: RFC 3339 text; COSE: CBOR tag 1). */
-export const TIME_HEADERS: readonly string[] = [SIGNING_TIME_HEADER, AUTHENTIC_SIGNING_TIME_HEADER, EXPIRY_HEADER];
+export const TIME_HEADERS: readonly string[] = [
+  SIGNING_TIME_HEADER,
+  AUTHENTIC_SIGNING_TIME_HEADER,
+  EXPIRY_HEADER,
+];
 const NOTARY_HEADERS: ReadonlySet<string> = new Set([SIGNING_SCHEME_HEADER, ...TIME_HEADERS]);
 
 const SIGNING_SCHEMES: readonly SigningScheme[] = ['notary.x509', 'notary.x509.signingAuthority'];
@@ -43,26 +47,32 @@ export interface ProtectedHeaderInput {
  */
 export function validateProtectedHeader(input: ProtectedHeaderInput): SignedAttributes {
   const { entries } = input;
-  if (!Array.isArray(input.crit) || input.crit.length === 0) throw malformed('the protected header has no "crit" list');
+  if (!Array.isArray(input.crit) || input.crit.length === 0)
+    throw malformed('the protected header has no "crit" list');
   const crit: string[] = [];
   for (const label of input.crit as unknown[]) {
-    if (typeof label !== 'string') throw unsupported(`critical header label ${JSON.stringify(label)} is not supported`);
+    if (typeof label !== 'string')
+      throw unsupported(`critical header label ${JSON.stringify(label)} is not supported`);
     crit.push(label);
   }
 
   const scheme = entries.get(SIGNING_SCHEME_HEADER);
   if (scheme === undefined) throw malformed(`the protected header has no "${SIGNING_SCHEME_HEADER}"`);
   if (!SIGNING_SCHEMES.includes(scheme as SigningScheme)) {
-    throw unsupported(`signing scheme ${JSON.stringify(scheme)} is not notary.x509 or notary.x509.signingAuthority`);
+    throw unsupported(
+      `signing scheme ${JSON.stringify(scheme)} is not notary.x509 or notary.x509.signingAuthority`,
+    );
   }
   const signingScheme = scheme as SigningScheme;
   const [timeLabel, otherLabel] =
     signingScheme === 'notary.x509'
       ? [SIGNING_TIME_HEADER, AUTHENTIC_SIGNING_TIME_HEADER]
       : [AUTHENTIC_SIGNING_TIME_HEADER, SIGNING_TIME_HEADER];
-  if (entries.has(otherLabel)) throw malformed(`"${otherLabel}" must not be present under signing scheme ${signingScheme}`);
+  if (entries.has(otherLabel))
+    throw malformed(`"${otherLabel}" must not be present under signing scheme ${signingScheme}`);
   const signingTime = entries.get(timeLabel);
-  if (!(signingTime instanceof Date)) throw malformed(`"${timeLabel}" is required under signing scheme ${signingScheme}`);
+  if (!(signingTime instanceof Date))
+    throw malformed(`"${timeLabel}" is required under signing scheme ${signingScheme}`);
   const expiry = entries.get(EXPIRY_HEADER);
   if (expiry !== undefined && !(expiry instanceof Date)) throw malformed(`"${EXPIRY_HEADER}" is not a time`);
 
@@ -74,11 +84,14 @@ export function validateProtectedHeader(input: ProtectedHeaderInput): SignedAttr
   for (const label of crit) {
     // JWS (RFC 7515 §4.1.11) may only list extension headers; notation-core-go's COSE check only needs presence.
     const listable = input.format === 'notation-cose' ? true : label !== SIGNING_TIME_HEADER;
-    if (!entries.has(label) || !listable) throw malformed(`"${label}" is marked critical but is not a present extension header`);
+    if (!entries.has(label) || !listable)
+      throw malformed(`"${label}" is marked critical but is not a present extension header`);
   }
 
   if (expiry !== undefined && expiry.getTime() <= signingTime.getTime()) {
-    throw malformed(`expiry ${expiry.toISOString()} is not after the signing time ${signingTime.toISOString()}`);
+    throw malformed(
+      `expiry ${expiry.toISOString()} is not after the signing time ${signingTime.toISOString()}`,
+    );
   }
 
   const extended = new Map<string, ExtendedAttribute>();
@@ -86,7 +99,9 @@ export function validateProtectedHeader(input: ProtectedHeaderInput): SignedAttr
     if (NOTARY_HEADERS.has(label)) continue;
     const critical = crit.includes(label);
     if (critical && !RECOGNISED_CRITICAL_ATTRIBUTES.has(label)) {
-      throw unsupported(`unknown critical attribute "${label}": this verifier cannot process it, so it must fail`);
+      throw unsupported(
+        `unknown critical attribute "${label}": this verifier cannot process it, so it must fail`,
+      );
     }
     extended.set(label, { value, critical });
   }

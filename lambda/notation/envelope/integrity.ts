@@ -12,7 +12,9 @@ import type { VerifiedEnvelope } from './verified-envelope';
  */
 export async function verifyIntegrity(envelope: Buffer, mediaType: string): Promise<VerifiedEnvelope> {
   if (envelope.length > NOTATION_LIMITS.maxEnvelopeBytes) {
-    throw malformed(`envelope of ${envelope.length} bytes exceeds the ${NOTATION_LIMITS.maxEnvelopeBytes}-byte cap`);
+    throw malformed(
+      `envelope of ${envelope.length} bytes exceeds the ${NOTATION_LIMITS.maxEnvelopeBytes}-byte cap`,
+    );
   }
   let verified: VerifiedEnvelope;
   if (mediaType === NOTATION_JWS_MEDIA_TYPE) verified = await verifyJwsEnvelope(envelope);

@@ -31,7 +31,8 @@ function parseJson(bytes: Buffer, what: string): unknown {
 
 function parseTime(label: string, value: unknown): Date {
   const time = typeof value === 'string' && RFC3339.test(value) ? new Date(value) : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) throw malformed(`"${label}" is not an RFC 3339 time`);
+  if (time === undefined || Number.isNaN(time.getTime()))
+    throw malformed(`"${label}" is not an RFC 3339 time`);
   return time;
 }
 
@@ -63,7 +64,9 @@ export async function verifyJwsEnvelope(bytes: Buffer): Promise<VerifiedEnvelope
   const x5c = header.x5c;
   if (!Array.isArray(x5c)) throw malformed('the JWS unprotected header has no "x5c" array');
   if (x5c.length > NOTATION_LIMITS.maxChainLength) {
-    throw malformed(`certificate chain of ${x5c.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`);
+    throw malformed(
+      `certificate chain of ${x5c.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
+    );
   }
   const chain = parseCertificateChain(x5c.map((c: unknown, i) => decodeBase64(c, `x5c[${i}]`)));
   const algorithm = leafAlgorithm(chain[0]!, protectedHeader.alg, 'JWS "alg"');
@@ -82,19 +85,28 @@ export async function verifyJwsEnvelope(bytes: Buffer): Promise<VerifiedEnvelope
   let verifiedPayload: Uint8Array;
   try {
     const result = await flattenedVerify(
-      { protected: protectedB64 as string, payload: payload as string, signature: signature as string, header },
+      {
+        protected: protectedB64 as string,
+        payload: payload as string,
+        signature: signature as string,
+        header,
+      },
       chain[0]!.x509.publicKey,
       { algorithms: [algorithm], crit: declaredCritical },
     );
     verifiedPayload = result.payload;
   } catch (e) {
     if (e instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw invalid('integrity', `the ${algorithm} signature does not verify with the signing certificate's key`);
+      throw invalid(
+        'integrity',
+        `the ${algorithm} signature does not verify with the signing certificate's key`,
+      );
     }
     throw malformed(`the JWS envelope was rejected: ${e instanceof Error ? e.message : String(e)}`);
   }
   // jose decodes what it verified; it must be the bytes checked above.
-  if (!Buffer.from(verifiedPayload).equals(payloadBytes)) throw malformed('the JWS payload decodes inconsistently');
+  if (!Buffer.from(verifiedPayload).equals(payloadBytes))
+    throw malformed('the JWS payload decodes inconsistently');
 
   return {
     format: 'notation-jws',

@@ -22,7 +22,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function parseNotationPayload(payload: Buffer): TargetDescriptor {
   if (payload.length > NOTATION_LIMITS.maxPayloadBytes) {
-    throw malformed(`payload of ${payload.length} bytes exceeds the ${NOTATION_LIMITS.maxPayloadBytes}-byte cap`);
+    throw malformed(
+      `payload of ${payload.length} bytes exceeds the ${NOTATION_LIMITS.maxPayloadBytes}-byte cap`,
+    );
   }
   let parsed: unknown;
   try {
@@ -33,17 +35,21 @@ export function parseNotationPayload(payload: Buffer): TargetDescriptor {
   if (!isPlainObject(parsed)) throw malformed('the signed payload is not a JSON object');
   const keys = Object.keys(parsed);
   if (keys.length !== 1 || keys[0] !== 'targetArtifact') {
-    throw malformed(`the signed payload must have exactly one member "targetArtifact", found ${JSON.stringify(keys)}`);
+    throw malformed(
+      `the signed payload must have exactly one member "targetArtifact", found ${JSON.stringify(keys)}`,
+    );
   }
   const target = parsed.targetArtifact;
   if (!isPlainObject(target)) throw malformed('"targetArtifact" is not an object');
   const { mediaType, digest, size, annotations, artifactType } = target;
-  if (typeof mediaType !== 'string' || mediaType === '') throw malformed('"targetArtifact.mediaType" is missing');
+  if (typeof mediaType !== 'string' || mediaType === '')
+    throw malformed('"targetArtifact.mediaType" is missing');
   if (typeof digest !== 'string' || digest === '') throw malformed('"targetArtifact.digest" is missing');
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     throw malformed('"targetArtifact.size" is not a non-negative integer');
   }
-  if (artifactType !== undefined && typeof artifactType !== 'string') throw malformed('"targetArtifact.artifactType" is not a string');
+  if (artifactType !== undefined && typeof artifactType !== 'string')
+    throw malformed('"targetArtifact.artifactType" is not a string');
   if (annotations !== undefined) {
     if (!isPlainObject(annotations) || Object.values(annotations).some((v) => typeof v !== 'string')) {
       throw malformed('"targetArtifact.annotations" is not a map of strings');

@@ -24,13 +24,17 @@ export interface VerifiedEnvelope {
 export function parseCertificateChain(ders: readonly Buffer[]): ParsedCertificate[] {
   if (ders.length === 0) throw malformed('the envelope carries no certificate chain');
   if (ders.length > NOTATION_LIMITS.maxChainLength) {
-    throw malformed(`certificate chain of ${ders.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`);
+    throw malformed(
+      `certificate chain of ${ders.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
+    );
   }
   return ders.map((der, i) => {
     try {
       return parseCertificate(der);
     } catch (e) {
-      throw malformed(`certificate ${i} of the chain: ${e instanceof CertificateParseError ? e.message : String(e)}`);
+      throw malformed(
+        `certificate ${i} of the chain: ${e instanceof CertificateParseError ? e.message : String(e)}`,
+      );
     }
   });
 }
@@ -39,13 +43,21 @@ export function parseCertificateChain(ders: readonly Buffer[]): ParsedCertificat
  * The algorithm is derived from the leaf key; the header's must be a Notation algorithm (else
  * unsupported) and equal to it (else the signature is rejected as an algorithm substitution).
  */
-export function leafAlgorithm(leaf: ParsedCertificate, headerAlg: unknown, headerName: string): NotationAlgorithm {
+export function leafAlgorithm(
+  leaf: ParsedCertificate,
+  headerAlg: unknown,
+  headerName: string,
+): NotationAlgorithm {
   if (!isNotationAlgorithm(headerAlg)) {
-    throw unsupported(`signature algorithm ${JSON.stringify(headerAlg)} (${headerName}) is not one Notation allows`);
+    throw unsupported(
+      `signature algorithm ${JSON.stringify(headerAlg)} (${headerName}) is not one Notation allows`,
+    );
   }
   const derived = algorithmForKey(leaf.x509.publicKey);
   if (!isNotationAlgorithm(derived)) {
-    throw unsupported(`the signing certificate has ${derived}; Notation accepts RSA 2048/3072/4096 and EC P-256/P-384/P-521 only`);
+    throw unsupported(
+      `the signing certificate has ${derived}; Notation accepts RSA 2048/3072/4096 and EC P-256/P-384/P-521 only`,
+    );
   }
   if (derived !== headerAlg) {
     throw invalid(

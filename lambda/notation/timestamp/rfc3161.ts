@@ -50,7 +50,8 @@ export async function verifyTimestampToken(
   signature: Buffer,
   tsaRoots: readonly Buffer[],
 ): Promise<VerifiedTimestamp> {
-  if (token.length > NOTATION_LIMITS.maxTimestampTokenBytes) fail(`token of ${token.length} bytes exceeds the cap`);
+  if (token.length > NOTATION_LIMITS.maxTimestampTokenBytes)
+    fail(`token of ${token.length} bytes exceeds the cap`);
   let signedData: pkijs.SignedData;
   let tst: pkijs.TSTInfo;
   try {
@@ -59,7 +60,8 @@ export async function verifyTimestampToken(
     const contentInfo = new pkijs.ContentInfo({ schema: asn.result });
     if (contentInfo.contentType !== OID_SIGNED_DATA) throw new Error('not a CMS SignedData');
     signedData = new pkijs.SignedData({ schema: contentInfo.content });
-    if (signedData.encapContentInfo.eContentType !== OID_TST_INFO) throw new Error('the content type is not id-ct-TSTInfo');
+    if (signedData.encapContentInfo.eContentType !== OID_TST_INFO)
+      throw new Error('the content type is not id-ct-TSTInfo');
     const eContent = signedData.encapContentInfo.eContent;
     if (eContent === undefined) throw new Error('TSTInfo is missing');
     tst = pkijs.TSTInfo.fromBER(eContent.getValue());
@@ -68,7 +70,8 @@ export async function verifyTimestampToken(
   }
   if (tst.version !== 1) fail(`TSTInfo version is ${tst.version}, not 1`);
   const hash = IMPRINT_HASHES[tst.messageImprint.hashAlgorithm.algorithmId];
-  if (hash === undefined) fail(`messageImprint hash ${tst.messageImprint.hashAlgorithm.algorithmId} is not SHA-256/384/512`);
+  if (hash === undefined)
+    fail(`messageImprint hash ${tst.messageImprint.hashAlgorithm.algorithmId} is not SHA-256/384/512`);
   const expected = createHash(hash).update(signature).digest();
   if (!expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView))) {
     fail('messageImprint is not the hash of this signature');

@@ -28,7 +28,10 @@ export function verifyAuthenticity(
 ): Buffer {
   const anchors = storeCertificates.filter(usableAnchor);
   if (anchors.length === 0) {
-    throw invalid('authenticity', `no trusted certificates: the policy has no usable "${storeType}" trust store certificate for this signing scheme`);
+    throw invalid(
+      'authenticity',
+      `no trusted certificates: the policy has no usable "${storeType}" trust store certificate for this signing scheme`,
+    );
   }
   for (const cert of chain) {
     const anchor = anchors.find((a) => a.equals(cert.der));

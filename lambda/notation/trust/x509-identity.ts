@@ -67,17 +67,20 @@ export function parseDistinguishedName(dn: string): DistinguishedNameMap {
   if (dn.includes('=#')) throw new DnError(`"=#" (BER-encoded) values are not supported in "${dn}"`);
   const map = new Map<string, string>();
   for (const rdn of splitUnescaped(dn, ',;')) {
-    if (splitUnescaped(rdn, '+').length > 1) throw new DnError(`multi-valued RDN "${rdn.trim()}" is not supported`);
+    if (splitUnescaped(rdn, '+').length > 1)
+      throw new DnError(`multi-valued RDN "${rdn.trim()}" is not supported`);
     const eq = rdn.indexOf('=');
     if (eq <= 0) throw new DnError(`"${rdn.trim()}" is not type=value`);
     let type = rdn.slice(0, eq).trim();
     if (type === 'S') type = 'ST';
-    if (!/^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/.test(type)) throw new DnError(`"${type}" is not an attribute type`);
+    if (!/^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/.test(type))
+      throw new DnError(`"${type}" is not an attribute type`);
     if (map.has(type)) throw new DnError(`attribute ${type} appears more than once`);
     map.set(type, unescapeValue(rdn.slice(eq + 1)));
   }
   for (const field of MANDATORY_ATTRIBUTES) {
-    if (!map.get(field)) throw new DnError(`"${dn}" lacks the mandatory ${field} attribute (C, ST or S, and O are required)`);
+    if (!map.get(field))
+      throw new DnError(`"${dn}" lacks the mandatory ${field} attribute (C, ST or S, and O are required)`);
   }
   return map;
 }
@@ -90,12 +93,17 @@ function leafSubjectMap(leaf: ParsedCertificate): DistinguishedNameMap {
   if (leaf.multiValuedRdns > 0) throw new DnError('the signing certificate subject has a multi-valued RDN');
   const map = new Map<string, string>();
   for (const attribute of leaf.subjectAttributes) {
-    if (!attribute.named) throw new DnError(`the signing certificate subject has attribute ${attribute.type}, which notation cannot compare`);
-    if (map.has(attribute.type)) throw new DnError(`the signing certificate subject repeats ${attribute.type}`);
+    if (!attribute.named)
+      throw new DnError(
+        `the signing certificate subject has attribute ${attribute.type}, which notation cannot compare`,
+      );
+    if (map.has(attribute.type))
+      throw new DnError(`the signing certificate subject repeats ${attribute.type}`);
     map.set(attribute.type, attribute.value);
   }
   for (const field of MANDATORY_ATTRIBUTES) {
-    if (!map.get(field)) throw new DnError(`the signing certificate subject lacks the mandatory ${field} attribute`);
+    if (!map.get(field))
+      throw new DnError(`the signing certificate subject lacks the mandatory ${field} attribute`);
   }
   return map;
 }

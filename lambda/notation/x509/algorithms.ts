@@ -3,7 +3,14 @@ import type { KeyObject } from 'node:crypto';
 /** The signature algorithms of the Notary Project signature specification (RSASSA-PSS and ECDSA). */
 export type NotationAlgorithm = 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
 
-export const NOTATION_ALGORITHMS: readonly NotationAlgorithm[] = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+export const NOTATION_ALGORITHMS: readonly NotationAlgorithm[] = [
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+];
 
 export function isNotationAlgorithm(value: unknown): value is NotationAlgorithm {
   return typeof value === 'string' && (NOTATION_ALGORITHMS as readonly string[]).includes(value);

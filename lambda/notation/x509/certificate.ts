@@ -124,7 +124,9 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     if (asn.offset !== der.length) throw new Error('trailing bytes after the certificate');
     cert = new pkijs.Certificate({ schema: asn.result });
   } catch (e) {
-    throw new CertificateParseError(`not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})`);
+    throw new CertificateParseError(
+      `not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
 
   let keyUsage: ParsedCertificate['keyUsage'];
@@ -133,7 +135,8 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   for (const ext of cert.extensions ?? []) {
     const critical = ext.critical === true;
     if (ext.extnID === OID_KEY_USAGE) {
-      const bits = ext.parsedValue instanceof asn1js.BitString ? ext.parsedValue.valueBlock.valueHexView : undefined;
+      const bits =
+        ext.parsedValue instanceof asn1js.BitString ? ext.parsedValue.valueBlock.valueHexView : undefined;
       if (bits === undefined) throw new CertificateParseError('malformed key usage extension');
       const has = (bit: KeyUsageName): boolean => {
         const index = KeyUsageBit[bit];
@@ -143,16 +146,23 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
       keyUsage = { critical, has, any: bits.some((b) => b !== 0) };
     } else if (ext.extnID === OID_BASIC_CONSTRAINTS) {
       const bc = ext.parsedValue;
-      if (!(bc instanceof pkijs.BasicConstraints)) throw new CertificateParseError('malformed basic constraints');
+      if (!(bc instanceof pkijs.BasicConstraints))
+        throw new CertificateParseError('malformed basic constraints');
       const pathLen = bc.pathLenConstraint;
       basicConstraints = {
         critical,
         ca: bc.cA === true,
-        pathLen: pathLen === undefined ? undefined : typeof pathLen === 'number' ? pathLen : pathLen.valueBlock.valueDec,
+        pathLen:
+          pathLen === undefined
+            ? undefined
+            : typeof pathLen === 'number'
+              ? pathLen
+              : pathLen.valueBlock.valueDec,
       };
     } else if (ext.extnID === OID_EXT_KEY_USAGE) {
       const eku = ext.parsedValue;
-      if (!(eku instanceof pkijs.ExtKeyUsage)) throw new CertificateParseError('malformed extended key usage');
+      if (!(eku instanceof pkijs.ExtKeyUsage))
+        throw new CertificateParseError('malformed extended key usage');
       extKeyUsage = { critical, purposes: [...eku.keyPurposes] };
     }
   }

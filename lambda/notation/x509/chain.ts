@@ -53,7 +53,8 @@ function signatureVerifies(cert: ParsedCertificate, issuer: ParsedCertificate): 
  */
 export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
   if (issuer.basicConstraints === undefined || !issuer.basicConstraints.ca) return false;
-  if (issuer.keyUsage !== undefined && issuer.keyUsage.any && !issuer.keyUsage.has('keyCertSign')) return false;
+  if (issuer.keyUsage !== undefined && issuer.keyUsage.any && !issuer.keyUsage.has('keyCertSign'))
+    return false;
   if (INSECURE_CERTIFICATE_SIGNATURE_OIDS.has(cert.signatureAlgorithmOid)) return false;
   return signatureVerifies(cert, issuer) && cert.rawIssuer.equals(issuer.rawSubject);
 }
@@ -68,12 +69,14 @@ function checkLeaf(cert: ParsedCertificate, purpose: ChainPurpose, check: Notati
   }
   if (!cert.keyUsage.has('digitalSignature')) throw fail(check, `${who}: key usage lacks digitalSignature`);
   const extra = LEAF_FORBIDDEN_KEY_USAGES.filter((bit) => cert.keyUsage?.has(bit));
-  if (extra.length > 0) throw fail(check, `${who}: key usage must be digitalSignature only, found ${extra.join(', ')}`);
+  if (extra.length > 0)
+    throw fail(check, `${who}: key usage must be digitalSignature only, found ${extra.join(', ')}`);
 
   if (purpose === 'codeSigning') {
     for (const purposeOid of cert.extKeyUsage?.purposes ?? []) {
       const name = CODE_SIGNING_EXCLUDED_EKUS[purposeOid];
-      if (name !== undefined) throw fail(check, `${who}: extended key usage ${name} is not allowed for code signing`);
+      if (name !== undefined)
+        throw fail(check, `${who}: extended key usage ${name} is not allowed for code signing`);
     }
   } else {
     // RFC 3161 §2.3: exactly one EKU, id-kp-timeStamping, in a critical extension.
@@ -94,7 +97,12 @@ function checkLeaf(cert: ParsedCertificate, purpose: ChainPurpose, check: Notati
   }
 }
 
-function checkCa(cert: ParsedCertificate, certsBelow: number, purpose: ChainPurpose, check: NotationCheckName): void {
+function checkCa(
+  cert: ParsedCertificate,
+  certsBelow: number,
+  purpose: ChainPurpose,
+  check: NotationCheckName,
+): void {
   const who = `CA certificate "${cert.subject}"`;
   const bc = cert.basicConstraints;
   if (bc === undefined || !bc.ca) throw fail(check, `${who} lacks basicConstraints CA=true`);
@@ -129,7 +137,10 @@ export function validateCertificateChain(
   if (chain.length === 1) {
     const [only] = chain as [ParsedCertificate];
     if (!signatureVerifies(only, only) || !only.rawSubject.equals(only.rawIssuer)) {
-      throw fail(check, `the only certificate "${only.subject}" is not self-signed, so the chain does not end in a root`);
+      throw fail(
+        check,
+        `the only certificate "${only.subject}" is not self-signed, so the chain does not end in a root`,
+      );
     }
     checkLeaf(only, purpose, check);
     return;
@@ -141,11 +152,17 @@ export function validateCertificateChain(
       }
     } else {
       if (isIssuedBy(cert, cert)) {
-        throw fail(check, `certificate ${i} "${cert.subject}" is self-signed but is not the last in the chain`);
+        throw fail(
+          check,
+          `certificate ${i} "${cert.subject}" is self-signed but is not the last in the chain`,
+        );
       }
       const parent = chain[i + 1] as ParsedCertificate;
       if (!isIssuedBy(cert, parent)) {
-        throw fail(check, `certificate "${cert.subject}" is not issued by the next one in the chain, "${parent.subject}"`);
+        throw fail(
+          check,
+          `certificate "${cert.subject}" is not issued by the next one in the chain, "${parent.subject}"`,
+        );
       }
     }
     if (i === 0) checkLeaf(cert, purpose, check);
