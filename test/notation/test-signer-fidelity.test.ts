@@ -1,8 +1,11 @@
 import { verifyNotationEnvelope } from '../../lambda/notation/verify-envelope';
 import { parseCertificate } from '../../lambda/notation/x509/certificate';
 import { notationFixtureBytes, notationFixtureJson } from '../support/notation/fixtures';
+import { decode, Tag } from 'cbor2';
 import {
+  assembleCoseEnvelope,
   assembleJwsEnvelope,
+  makeCoseProtectedHeader,
   AWS_SIGNER_LEAF_NAME,
   makeAwsSignerJws,
   makeAwsSignerTestChain,
@@ -66,6 +69,43 @@ describe('test signer reproduces notation JWS byte shapes', () => {
       }),
     ).toBe(Buffer.from(real.protected, 'base64url').toString('utf8'));
   });
+});
+
+describe('test signer reproduces notation-go COSE byte shapes', () => {
+  it.each(['cose-ps256-notationgo-alpine-valid', 'cose-ps256-rfc3161-timestamp-valid'])(
+    're-assembles %s byte-for-byte',
+    (dir) => {
+      const real = notationFixtureBytes(`${dir}/envelope.cose`);
+      const message = decode(new Uint8Array(real), { ignoreGlobalTags: true, preferMap: true }) as Tag;
+      const [protectedBytes, unprotected, payload, signature] = message.contents as [
+        Uint8Array,
+        Map<unknown, unknown>,
+        Uint8Array,
+        Uint8Array,
+      ];
+      const header = decode(protectedBytes, { ignoreGlobalTags: true, preferMap: true }) as Map<
+        unknown,
+        unknown
+      >;
+      const signingTime = header.get('io.cncf.notary.signingTime') as Tag;
+      const rebuiltHeader = makeCoseProtectedHeader({
+        alg: header.get(1) as number,
+        signingScheme: header.get('io.cncf.notary.signingScheme') as string,
+        signingTime: new Date((signingTime.contents as number) * 1000),
+      });
+      expect(rebuiltHeader.equals(Buffer.from(protectedBytes))).toBe(true);
+      const token = unprotected.get('io.cncf.notary.timestampSignature') as Uint8Array | undefined;
+      const rebuilt = assembleCoseEnvelope({
+        protectedHeader: rebuiltHeader,
+        x5chain: (unprotected.get(33) as Uint8Array[]).map((c) => Buffer.from(c)),
+        payload: Buffer.from(payload),
+        signature: Buffer.from(signature),
+        signingAgent: unprotected.get('io.cncf.notary.signingAgent') as string,
+        ...(token === undefined ? {} : { timestampToken: Buffer.from(token) }),
+      });
+      expect(rebuilt.equals(real)).toBe(true);
+    },
+  );
 });
 
 describe('AWS-Signer-like envelopes have the real shapes', () => {

@@ -8,6 +8,7 @@
 import { KeyObject, randomBytes, sign as nodeSign, constants, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { encode, Tag } from 'cbor2';
 import { goJson, sortedKeys } from '../signer/go-json';
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
@@ -331,11 +332,16 @@ export function assembleJwsEnvelope(parts: JwsParts): Buffer {
 }
 
 /** A JWS signature over ASCII(protected "." payload): ECDSA as raw r‖s, RSA-PSS with a hash-length salt. */
-export function signJws(signingInput: string, alg: JwsAlgorithm, key: KeyObject): Buffer {
+export function signJws(
+  signingInput: string,
+  alg: JwsAlgorithm,
+  key: KeyObject,
+  data: Buffer = Buffer.from(signingInput),
+): Buffer {
   const hash = `sha${alg.slice(2)}`;
   return alg.startsWith('ES')
-    ? nodeSign(hash, Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' })
-    : nodeSign(hash, Buffer.from(signingInput), {
+    ? nodeSign(hash, data, { key, dsaEncoding: 'ieee-p1363' })
+    : nodeSign(hash, data, {
         key,
         padding: constants.RSA_PKCS1_PSS_PADDING,
         saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
@@ -408,5 +414,119 @@ export function makeAwsSignerJws(options: AwsSignerJwsOptions): Buffer {
     ...(options.signAlg === undefined ? {} : { signAlg: options.signAlg }),
     ...(options.tamperPayload === undefined ? {} : { tamperPayload: options.tamperPayload }),
     signingAgent: 'aws-signer-notation-plugin/1.0.298',
+  });
+}
+
+// ---- COSE ----
+
+/** COSE algorithm identifiers of the Notation algorithms. */
+export const COSE_ALG: Record<JwsAlgorithm, number> = {
+  PS256: -37,
+  PS384: -38,
+  PS512: -39,
+  ES256: -7,
+  ES384: -35,
+  ES512: -36,
+};
+
+/** Length-first canonical key order (RFC 7049 §3.9), as go-cose writes header maps. */
+function canonicalMap(entries: Array<[string | number, unknown]>): Map<string | number, unknown> {
+  const keyed = entries.map(([k, v]) => ({ k, v, bytes: Buffer.from(encode(k)) }));
+  keyed.sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes));
+  return new Map(keyed.map(({ k, v }) => [k, v]));
+}
+
+const epoch = (t: Date): number => Math.floor(t.getTime() / 1000);
+
+export interface CoseProtectedOptions {
+  alg: number;
+  signingScheme: string;
+  signingTime: Date;
+  expiry?: Date;
+  extended?: ExtendedAttribute[];
+  crit?: Array<string | number>;
+  /** Write times as plain integers instead of CBOR tag 1 (invalid). */
+  untaggedTimes?: boolean;
+}
+
+/** The protected header bstr content as notation-core-go + go-cose write it. */
+export function makeCoseProtectedHeader(options: CoseProtectedOptions): Buffer {
+  const time = (t: Date): unknown => (options.untaggedTimes === true ? epoch(t) : new Tag(1, epoch(t)));
+  const crit: Array<string | number> = [SIGNING_SCHEME];
+  const entries: Array<[string | number, unknown]> = [
+    [1, options.alg],
+    [3, NOTARY_PAYLOAD_MEDIA_TYPE],
+    [SIGNING_SCHEME, options.signingScheme],
+  ];
+  for (const attribute of options.extended ?? []) {
+    entries.push([attribute.key, attribute.value]);
+    if (attribute.critical) crit.push(attribute.key);
+  }
+  if (options.signingScheme === 'notary.x509.signingAuthority') {
+    crit.push(AUTHENTIC_SIGNING_TIME);
+    entries.push([AUTHENTIC_SIGNING_TIME, time(options.signingTime)]);
+  } else {
+    entries.push([SIGNING_TIME, time(options.signingTime)]);
+  }
+  if (options.expiry !== undefined) {
+    crit.push(EXPIRY);
+    entries.push([EXPIRY, time(options.expiry)]);
+  }
+  entries.push([2, options.crit ?? crit]);
+  return Buffer.from(encode(canonicalMap(entries)));
+}
+
+export interface CoseParts {
+  protectedHeader: Buffer;
+  x5chain: Buffer[];
+  payload: Buffer;
+  signature: Buffer;
+  signingAgent?: string;
+  timestampToken?: Buffer;
+}
+
+/** COSE_Sign1_Tagged: tag 18, [protected, {33: x5chain, …}, payload, signature]; plain Uint8Arrays (cbor2 maps Buffers). */
+export function assembleCoseEnvelope(parts: CoseParts): Buffer {
+  const unprotected: Array<[string | number, unknown]> = [[33, parts.x5chain.map((d) => new Uint8Array(d))]];
+  if (parts.signingAgent !== undefined) unprotected.push(['io.cncf.notary.signingAgent', parts.signingAgent]);
+  if (parts.timestampToken !== undefined)
+    unprotected.push(['io.cncf.notary.timestampSignature', new Uint8Array(parts.timestampToken)]);
+  return Buffer.from(
+    encode(
+      new Tag(18, [
+        new Uint8Array(parts.protectedHeader),
+        canonicalMap(unprotected),
+        new Uint8Array(parts.payload),
+        new Uint8Array(parts.signature),
+      ]),
+    ),
+  );
+}
+
+export function coseSigStructure(protectedHeader: Buffer, payload: Buffer): Buffer {
+  return Buffer.from(
+    encode(['Signature1', new Uint8Array(protectedHeader), new Uint8Array(0), new Uint8Array(payload)]),
+  );
+}
+
+export interface NotaryCoseOptions extends CoseProtectedOptions {
+  chain: Buffer[];
+  key: KeyObject;
+  target: TargetArtifact;
+  signAlg: JwsAlgorithm;
+  /** Replace the payload after signing (tamper tests). */
+  tamperPayload?: (payload: Buffer) => Buffer;
+}
+
+export function makeNotaryCose(options: NotaryCoseOptions): Buffer {
+  const protectedHeader = makeCoseProtectedHeader(options);
+  const payload = Buffer.from(makeNotaryPayload(options.target));
+  const signature = signJws('', options.signAlg, options.key, coseSigStructure(protectedHeader, payload));
+  return assembleCoseEnvelope({
+    protectedHeader,
+    x5chain: options.chain,
+    payload: options.tamperPayload === undefined ? payload : options.tamperPayload(payload),
+    signature,
+    signingAgent: 'notation-go/1.3.0',
   });
 }
