@@ -86,17 +86,23 @@ function verifyDescriptor(envelope: VerifiedEnvelope, input: NotationVerifyInput
 
 /** Critical plugin attributes need a plugin; this verifier runs none, so the signature is inconclusive = fails. */
 function rejectPluginAttributes(envelope: VerifiedEnvelope, accepted: readonly string[]): void {
-  for (const [label, attribute] of envelope.attributes.extended) {
-    const isPluginLabel =
-      label === VERIFICATION_PLUGIN_ATTRIBUTE || label === VERIFICATION_PLUGIN_MIN_VERSION_ATTRIBUTE;
-    if (isPluginLabel && !attribute.critical) throw unsupported(`"${label}" must be a critical attribute`);
-    if (!attribute.critical || accepted.includes(label)) continue;
-    if (label === VERIFICATION_PLUGIN_ATTRIBUTE) {
-      throw unsupported(
-        `the signature requires the Notation verification plugin ${JSON.stringify(attribute.value)}; plugins are not run here (verification inconclusive)`,
-      );
+  const { extended } = envelope.attributes;
+  for (const label of [VERIFICATION_PLUGIN_ATTRIBUTE, VERIFICATION_PLUGIN_MIN_VERSION_ATTRIBUTE]) {
+    const attribute = extended.get(label);
+    // notation-go reads the plugin attributes only as critical ones; present but not critical fails.
+    if (attribute !== undefined && !attribute.critical)
+      throw unsupported(`"${label}" must be a critical attribute`);
+  }
+  const plugin = extended.get(VERIFICATION_PLUGIN_ATTRIBUTE);
+  if (plugin !== undefined && !accepted.includes(VERIFICATION_PLUGIN_ATTRIBUTE)) {
+    throw unsupported(
+      `the signature requires the Notation verification plugin ${JSON.stringify(plugin.value)}; plugins are not run here (verification inconclusive)`,
+    );
+  }
+  for (const [label, attribute] of extended) {
+    if (attribute.critical && !accepted.includes(label)) {
+      throw unsupported(`critical attribute "${label}" is not processed by this verifier`);
     }
-    throw unsupported(`critical attribute "${label}" is not processed by this verifier`);
   }
 }
 
