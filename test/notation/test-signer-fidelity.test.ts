@@ -191,7 +191,11 @@ describe('AWS-Signer-like envelopes have the real shapes', () => {
     expect(AWS_SIGNER_LEAF_NAME.map(([t]) => t)).toEqual(['C', 'ST', 'L', 'O', 'OU', 'CN']);
     expect(certs[0]!.notAfter.getTime() - certs[0]!.notBefore.getTime()).toBe(3 * 24 * 3600 * 1000);
     expect(certs[0]!.keyUsage?.critical).toBe(true);
-    for (const cert of certs) expect(cert.x509.publicKey.asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+    for (const cert of certs) {
+      expect(cert.x509.publicKey.asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+      // One attribute per RDN, like every real certificate here.
+      expect(cert.multiValuedRdns).toBe(0);
+    }
   });
 
   it('verifies as an AWS Signer signature when its root is the AWS root', async () => {

@@ -61,18 +61,28 @@ export interface CertificateOptions {
   keyUsageCritical?: boolean;
   extKeyUsage?: string[];
   curve?: Curve;
+  /** Sign with this hash instead of the issuer curve's (e.g. SHA-1, which notation refuses). */
+  signHash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+  /** Write this issuer name instead of the issuer's subject (a name-chaining break). */
+  issuerName?: TestName;
 }
 
+/** One attribute per RDN, as real certificates have it (pkijs alone would write a single multi-valued RDN). */
 function rdn(name: TestName): pkijs.RelativeDistinguishedNames {
-  return new pkijs.RelativeDistinguishedNames({
-    typesAndValues: name.map(
+  const sequence = new asn1js.Sequence({
+    value: name.map(
       ([type, value]) =>
-        new pkijs.AttributeTypeAndValue({
-          type: NAME_OIDS[type] ?? type,
-          value: type === 'C' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value }),
+        new asn1js.Set({
+          value: [
+            new pkijs.AttributeTypeAndValue({
+              type: NAME_OIDS[type] ?? type,
+              value: type === 'C' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value }),
+            }).toSchema(),
+          ],
         }),
     ),
   });
+  return pkijs.RelativeDistinguishedNames.fromBER(sequence.toBER(false));
 }
 
 function time(date: Date): pkijs.Time {
@@ -110,7 +120,7 @@ export async function makeTestCertificate(options: CertificateOptions): Promise<
     valueHex: serial.buffer.slice(serial.byteOffset, serial.byteOffset + 16),
   });
   cert.subject = rdn(options.name);
-  cert.issuer = rdn(options.issuer?.name ?? options.name);
+  cert.issuer = rdn(options.issuerName ?? options.issuer?.name ?? options.name);
   cert.notBefore = time(options.notBefore);
   cert.notAfter = time(options.notAfter);
   await cert.subjectPublicKeyInfo.importKey(keys.publicKey);
@@ -134,7 +144,10 @@ export async function makeTestCertificate(options: CertificateOptions): Promise<
   }
   cert.extensions = extensions;
   const issuerCurve = options.issuer?.curve ?? curve;
-  await cert.sign(options.issuer?.signingKey ?? keys.privateKey, HASH_FOR_CURVE[issuerCurve]);
+  await cert.sign(
+    options.issuer?.signingKey ?? keys.privateKey,
+    options.signHash ?? HASH_FOR_CURVE[issuerCurve],
+  );
   return {
     der: Buffer.from(cert.toSchema(true).toBER(false)),
     name: options.name,
@@ -357,11 +370,15 @@ export interface NotaryJwsOptions extends ProtectedHeaderOptions {
   /** Replace the payload after signing (tamper tests). */
   tamperPayload?: (payload: string) => string;
   signingAgent?: string;
+  /** Sign this payload text instead of `{"targetArtifact": target}`. */
+  payloadJson?: string;
 }
 
 export function makeNotaryJws(options: NotaryJwsOptions): Buffer {
   const protectedB64 = Buffer.from(makeProtectedHeader(options)).toString('base64url');
-  const payloadB64 = Buffer.from(makeNotaryPayload(options.target)).toString('base64url');
+  const payloadB64 = Buffer.from(options.payloadJson ?? makeNotaryPayload(options.target)).toString(
+    'base64url',
+  );
   const signature = signJws(
     `${protectedB64}.${payloadB64}`,
     options.signAlg ?? (options.alg as JwsAlgorithm),
