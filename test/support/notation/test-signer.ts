@@ -60,6 +60,7 @@ export interface CertificateOptions {
   keyUsage?: KeyUsage[];
   keyUsageCritical?: boolean;
   extKeyUsage?: string[];
+  extKeyUsageCritical?: boolean;
   curve?: Curve;
   /** Sign with this hash instead of the issuer curve's (e.g. SHA-1, which notation refuses). */
   signHash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -139,7 +140,11 @@ export async function makeTestCertificate(options: CertificateOptions): Promise<
   if (options.extKeyUsage !== undefined) {
     const eku = new pkijs.ExtKeyUsage({ keyPurposes: options.extKeyUsage });
     extensions.push(
-      new pkijs.Extension({ extnID: '2.5.29.37', critical: false, extnValue: eku.toSchema().toBER(false) }),
+      new pkijs.Extension({
+        extnID: '2.5.29.37',
+        critical: options.extKeyUsageCritical ?? false,
+        extnValue: eku.toSchema().toBER(false),
+      }),
     );
   }
   cert.extensions = extensions;
