@@ -104,6 +104,14 @@ describe('RFC 3161 timestamps (notary.x509 with a tsa store)', () => {
     await expectTimestampFailure(await timestamped(other), /tsa trust store|does not verify|verif/i);
   });
 
+  it('an oversized token is refused before parsing', async () => {
+    const envelope = JSON.parse((await timestamped(tsa)).toString()) as { header: Record<string, unknown> };
+    envelope.header['io.cncf.notary.timestampSignature'] = Buffer.alloc(64 * 1024 + 1, 0x30).toString(
+      'base64',
+    );
+    await expectTimestampFailure(Buffer.from(JSON.stringify(envelope)), /exceeds the cap/);
+  });
+
   it('the messageImprint must be the hash of this signature', async () => {
     await expectTimestampFailure(
       await timestamped(tsa, { imprintOf: Buffer.from('another signature') }),

@@ -1,6 +1,5 @@
 import { errors as joseErrors, flattenedVerify } from 'jose';
 import { invalid, malformed } from '../failure';
-import { NOTATION_LIMITS } from '../limits';
 import { SIGNING_SCHEME_HEADER, TIME_HEADERS, validateProtectedHeader } from './headers';
 import { parseNotationPayload, validatePayloadContentType } from './payload';
 import {
@@ -63,20 +62,13 @@ export async function verifyJwsEnvelope(bytes: Buffer): Promise<VerifiedEnvelope
 
   const x5c = header.x5c;
   if (!Array.isArray(x5c)) throw malformed('the JWS unprotected header has no "x5c" array');
-  if (x5c.length > NOTATION_LIMITS.maxChainLength) {
-    throw malformed(
-      `certificate chain of ${x5c.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
-    );
-  }
-  const chain = parseCertificateChain(x5c.map((c: unknown, i) => decodeBase64(c, `x5c[${i}]`)));
+  // The chain cap applies before any certificate is decoded.
+  const chain = parseCertificateChain(x5c, (c: unknown, i) => decodeBase64(c, `x5c[${i}]`));
   const algorithm = leafAlgorithm(chain[0]!, protectedHeader.alg, 'JWS "alg"');
 
   let timestampToken: Buffer | undefined;
   if (header[TIMESTAMP_HEADER] !== undefined) {
     timestampToken = decodeBase64(header[TIMESTAMP_HEADER], `"${TIMESTAMP_HEADER}"`);
-    if (timestampToken.length > NOTATION_LIMITS.maxTimestampTokenBytes) {
-      throw malformed(`timestamp token of ${timestampToken.length} bytes exceeds the cap`);
-    }
   }
 
   const declaredCritical = Object.fromEntries(

@@ -21,13 +21,17 @@ export interface VerifiedEnvelope {
 }
 
 /** Parses the x5c / x5chain DER certificates, capped in number and size. */
-export function parseCertificateChain(ders: readonly Buffer[]): ParsedCertificate[] {
-  if (ders.length === 0) throw malformed('the envelope carries no certificate chain');
-  if (ders.length > NOTATION_LIMITS.maxChainLength) {
+export function parseCertificateChain<T>(
+  entries: readonly T[],
+  toDer: (entry: T, index: number) => Buffer,
+): ParsedCertificate[] {
+  if (entries.length === 0) throw malformed('the envelope carries no certificate chain');
+  if (entries.length > NOTATION_LIMITS.maxChainLength) {
     throw malformed(
-      `certificate chain of ${ders.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
+      `certificate chain of ${entries.length} certificates exceeds the cap of ${NOTATION_LIMITS.maxChainLength}`,
     );
   }
+  const ders = entries.map(toDer);
   return ders.map((der, i) => {
     try {
       return parseCertificate(der);

@@ -47,14 +47,11 @@ function signatureVerifies(cert: ParsedCertificate, issuer: ParsedCertificate): 
 }
 
 /**
- * Go's CheckSignatureFrom + raw name comparison (notation-core-go isIssuedBy): the parent must be
- * allowed to sign certificates, the signature must verify with its key and not use a broken hash,
- * and the child's raw issuer must equal the parent's raw subject.
+ * notation-core-go isIssuedBy: the signature verifies with the parent's key and does not use a broken
+ * hash, and the child's raw issuer equals the parent's raw subject. (Go's CheckSignatureFrom also wants
+ * the parent to be a CA with keyCertSign; every parent here must pass checkCa, which asks the same.)
  */
 export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  if (issuer.basicConstraints === undefined || !issuer.basicConstraints.ca) return false;
-  if (issuer.keyUsage !== undefined && issuer.keyUsage.any && !issuer.keyUsage.has('keyCertSign'))
-    return false;
   if (INSECURE_CERTIFICATE_SIGNATURE_OIDS.has(cert.signatureAlgorithmOid)) return false;
   return signatureVerifies(cert, issuer) && cert.rawIssuer.equals(issuer.rawSubject);
 }

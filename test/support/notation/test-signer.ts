@@ -12,8 +12,9 @@ import { encode, Tag } from 'cbor2';
 import { goJson, sortedKeys } from '../signer/go-json';
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
-type KeyUsage = 'digitalSignature' | 'keyCertSign' | 'cRLSign' | 'keyEncipherment';
+type KeyUsage = 'digitalSignature' | 'nonRepudiation' | 'keyCertSign' | 'cRLSign' | 'keyEncipherment';
 const KEY_USAGE_BITS: Record<KeyUsage, number> = {
+  nonRepudiation: 1,
   digitalSignature: 0,
   keyEncipherment: 2,
   keyCertSign: 5,
@@ -66,23 +67,22 @@ export interface CertificateOptions {
   signHash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
   /** Write this issuer name instead of the issuer's subject (a name-chaining break). */
   issuerName?: TestName;
+  /** Put the subject's last two attributes into one (multi-valued) RDN. */
+  multiValuedRdn?: boolean;
 }
 
 /** One attribute per RDN, as real certificates have it (pkijs alone would write a single multi-valued RDN). */
-function rdn(name: TestName): pkijs.RelativeDistinguishedNames {
-  const sequence = new asn1js.Sequence({
-    value: name.map(
-      ([type, value]) =>
-        new asn1js.Set({
-          value: [
-            new pkijs.AttributeTypeAndValue({
-              type: NAME_OIDS[type] ?? type,
-              value: type === 'C' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value }),
-            }).toSchema(),
-          ],
-        }),
-    ),
-  });
+function rdn(name: TestName, multiValuedLast = false): pkijs.RelativeDistinguishedNames {
+  const attribute = ([type, value]: readonly [string, string]) =>
+    new pkijs.AttributeTypeAndValue({
+      type: NAME_OIDS[type] ?? type,
+      value: type === 'C' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value }),
+    }).toSchema();
+  const sets = name.map((entry) => new asn1js.Set({ value: [attribute(entry)] }));
+  if (multiValuedLast && name.length >= 2) {
+    sets.splice(-2, 2, new asn1js.Set({ value: name.slice(-2).map(attribute) }));
+  }
+  const sequence = new asn1js.Sequence({ value: sets });
   return pkijs.RelativeDistinguishedNames.fromBER(sequence.toBER(false));
 }
 
@@ -116,11 +116,12 @@ export async function makeTestCertificate(options: CertificateOptions): Promise<
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive and minimal: a leading zero byte would make the DER INTEGER non-canonical (OpenSSL rejects it).
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   cert.serialNumber = new asn1js.Integer({
     valueHex: serial.buffer.slice(serial.byteOffset, serial.byteOffset + 16),
   });
-  cert.subject = rdn(options.name);
+  cert.subject = rdn(options.name, options.multiValuedRdn === true);
   cert.issuer = rdn(options.issuerName ?? options.issuer?.name ?? options.name);
   cert.notBefore = time(options.notBefore);
   cert.notAfter = time(options.notAfter);
