@@ -321,6 +321,15 @@ describe('certificate chain rules (integrity)', () => {
       /not issued by the next/,
     );
   });
+  it('a leaf key Notation does not allow is unsupported', async () => {
+    const leaf = await chainWithLeaf({ rsaBits: 1024 });
+    await expectFailure(
+      jws({ chain: leaf.chain, key: good.leaf.privateKey }),
+      'integrity',
+      ReasonCode.UNSUPPORTED_FORMAT,
+      /RSA key of 1024 bits/,
+    );
+  });
   it('leaf key usage must include digitalSignature', async () => {
     await expectFailure(
       signedBy(await chainWithLeaf({ keyUsage: ['nonRepudiation'] })),

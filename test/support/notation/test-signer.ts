@@ -69,6 +69,8 @@ export interface CertificateOptions {
   issuerName?: TestName;
   /** Put the subject's last two attributes into one (multi-valued) RDN. */
   multiValuedRdn?: boolean;
+  /** An RSA key of this size instead of an EC key (for unsupported-key tests; not usable as an issuer). */
+  rsaBits?: number;
 }
 
 /** One attribute per RDN, as real certificates have it (pkijs alone would write a single multi-valued RDN). */
@@ -109,10 +111,20 @@ function keyUsageExtension(usages: KeyUsage[], critical: boolean): pkijs.Extensi
 /** One X.509 v3 certificate signed by `issuer` (or itself) with ECDSA and the curve's hash. */
 export async function makeTestCertificate(options: CertificateOptions): Promise<TestCertificate> {
   const curve = options.curve ?? 'P-384';
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, true, [
-    'sign',
-    'verify',
-  ])) as webcrypto.CryptoKeyPair;
+  const keys = (
+    options.rsaBits === undefined
+      ? await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, true, ['sign', 'verify'])
+      : await webcrypto.subtle.generateKey(
+          {
+            name: 'RSASSA-PKCS1-v1_5',
+            modulusLength: options.rsaBits,
+            publicExponent: new Uint8Array([1, 0, 1]),
+            hash: 'SHA-256',
+          },
+          true,
+          ['sign', 'verify'],
+        )
+  ) as webcrypto.CryptoKeyPair;
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = randomBytes(16);
