@@ -50,6 +50,11 @@ export const ReasonCode = {
    * containers are still decided.
    */
   CONTAINER_UNIDENTIFIED: 'CONTAINER_UNIDENTIFIED',
+  /**
+   * The deployment hook could not read the service revision it was asked about
+   * (DescribeServiceRevisions failed or did not return it): no container could be decided.
+   */
+  REVISION_UNAVAILABLE: 'REVISION_UNAVAILABLE',
 } as const;
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];

@@ -89,7 +89,8 @@ export function buildIgnoredRecord(input: {
   };
 }
 
-function containerRecord(c: ContainerResult, alertGroup: string | undefined): ContainerRecord {
+/** One container's part of a record (every trigger's records share it). */
+export function containerRecord(c: ContainerResult, alertGroup: string | undefined): ContainerRecord {
   return {
     name: c.name,
     image: c.image ?? null,

@@ -18,8 +18,9 @@ export type DecisionAction = 'stopped' | 'alerted' | 'none';
 /**
  * Where the judged digest came from: the event, DescribeTasks, the task's service revision, or the
  * tag resolved by the guard itself (`resolved`: unconfirmed, never a stop, see DIGEST_UNCONFIRMED).
+ * `reference`: the deployment hook's digest pinned in the revision's image reference (`repo@sha256:…`).
  */
-export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved';
+export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved' | 'reference';
 
 /** What made the guard decide: a task state change event (the hook and the sweep add their own). */
 export type DecisionTrigger = 'event' | 'deployment-hook' | 'sweep';
