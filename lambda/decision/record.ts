@@ -25,6 +25,8 @@ export interface ContainerResult {
   signaturesFound: number;
   cached: boolean;
   durationMs: number;
+  /** The digest the deployment hook approved for this container of the task's revision, if any. */
+  approvedDigest?: string;
 }
 
 export interface DecisionRecordInput {
@@ -105,6 +107,9 @@ export function containerRecord(c: ContainerResult, alertGroup: string | undefin
     durationMs: duration(c.durationMs),
     message: cap(c.decision.message),
     alertGroup: alertGroup ?? null,
+    ...(c.approvedDigest !== undefined
+      ? { approvedDigest: c.approvedDigest, digestDiffersFromApproved: c.digest !== c.approvedDigest }
+      : {}),
   };
 }
 

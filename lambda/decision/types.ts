@@ -45,6 +45,13 @@ export interface ContainerRecord {
    * family, container, digest): the same for every task of the group; null otherwise.
    */
   alertGroup: string | null;
+  /**
+   * Extension, present only for a service task whose revision the deployment hook approved: the digest
+   * it approved for this container, and whether the task's digest differs from it (the tag moved
+   * between the rollout's check and the pull; the task's digest was verified on its own).
+   */
+  approvedDigest?: string;
+  digestDiffersFromApproved?: boolean;
 }
 
 /** Extension: what became of the task's alert with respect to its group (null: no alert was due). */

@@ -34,9 +34,7 @@ export interface RolloutNotice {
 
 const shown = (value: string | undefined, max?: number): string => untrustedText(value ?? '', max);
 
-function failingOf(
-  notice: RolloutNotice,
-): Array<{
+function failingOf(notice: RolloutNotice): Array<{
   name: string;
   image?: string;
   digest?: string;

@@ -360,14 +360,12 @@ describe('the registry is down', () => {
 describe('ECS answers', () => {
   it('a throttled DescribeServiceRevisions is IN_PROGRESS; a revision ECS does not return is onError', async () => {
     const setup = buildHook({ policy: policy({ onError: 'stop' }) });
-    ecs
-      .on(DescribeServiceRevisionsCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded'), {
-          name: 'ThrottlingException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ecs.on(DescribeServiceRevisionsCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const throttled = await setup.hook.handle(hookPayload({ service: 'web' }));
     expect(throttled.response.hookStatus).toBe('IN_PROGRESS');
     expect(throttled.record.problem).toMatchObject({ reason: ReasonCode.REVISION_UNAVAILABLE });
@@ -385,14 +383,12 @@ describe('ECS answers', () => {
 
   it('onError: alert lets a revision that cannot be read through, with an alert', async () => {
     const setup = buildHook({ policy: policy({ onError: 'alert' }) });
-    ecs
-      .on(DescribeServiceRevisionsCommand)
-      .rejects(
-        Object.assign(new Error('denied'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ecs.on(DescribeServiceRevisionsCommand).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const { response, record } = await setup.hook.handle(hookPayload({ service: 'web' }));
     expect(response).toEqual({ hookStatus: 'SUCCEEDED' });
     expect(record).toMatchObject({ action: 'alerted', problem: { reason: ReasonCode.REVISION_UNAVAILABLE } });
