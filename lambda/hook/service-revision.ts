@@ -4,7 +4,7 @@
  * that fails is a `RevisionLookupError` saying whether asking again may help (throttling, a server
  * or network failure) or not (no such revision, access denied): never an empty revision.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { DescribeServiceRevisionsCommandOutput, ECSClient } from '@aws-sdk/client-ecs';
 import { classifyAwsError, describeAwsError } from '../aws/aws-error';
 import type { Sender } from '../aws/lazy-client';
 import { GuardError } from '../errors';
@@ -60,39 +60,63 @@ export class EcsServiceRevisionReader implements ServiceRevisionReader {
         e,
       );
     }
-    const found = (out?.serviceRevisions ?? []).find((r) => r.serviceRevisionArn === revisionArn);
-    if (!found) {
-      const failure = (out?.failures ?? []).find((f) => f.arn === revisionArn) ?? out?.failures?.[0];
-      throw new RevisionLookupError(
-        `DescribeServiceRevisions did not return ${revisionArn}${
-          failure ? ` (${failure.reason ?? 'failure'}${failure.detail ? `: ${failure.detail}` : ''})` : ''
-        }`,
-        false,
-      );
-    }
-    const images = found.containerImages ?? [];
-    if (images.length > MAX_REVISION_CONTAINERS)
-      throw new RevisionLookupError(
-        `the revision lists ${images.length} container images, more than ${MAX_REVISION_CONTAINERS}`,
-        false,
-      );
-    if (!found.clusterArn || !found.serviceArn || !found.taskDefinition || images.length === 0)
-      throw new RevisionLookupError(
-        'DescribeServiceRevisions returned a revision without cluster, service, task definition or container images',
-        false,
-      );
-    return {
-      arn: revisionArn,
-      clusterArn: found.clusterArn,
-      serviceArn: found.serviceArn,
-      taskDefinitionArn: found.taskDefinition,
-      containers: images.map((c) => ({
-        name: c.containerName ?? '',
-        ...(typeof c.image === 'string' && c.image.length > 0 ? { image: c.image } : {}),
-        ...(typeof c.imageDigest === 'string' && DIGEST_RE.test(c.imageDigest)
-          ? { imageDigest: c.imageDigest }
-          : {}),
-      })),
-    };
+    return revisionFromDescribed(revisionArn, out ?? {});
+  }
+}
+
+/** The answer's shape the guard reads (a saved `aws ecs describe-service-revisions` output has it too). */
+export type DescribedRevisions = Pick<DescribeServiceRevisionsCommandOutput, 'serviceRevisions' | 'failures'>;
+
+/** The revision `revisionArn` from a DescribeServiceRevisions answer, or why it cannot be read there. */
+export function revisionFromDescribed(revisionArn: string, out: DescribedRevisions): ServiceRevision {
+  const found = (out.serviceRevisions ?? []).find((r) => r.serviceRevisionArn === revisionArn);
+  if (!found) {
+    const failure = (out.failures ?? []).find((f) => f.arn === revisionArn) ?? out.failures?.[0];
+    throw new RevisionLookupError(
+      `DescribeServiceRevisions did not return ${revisionArn}${
+        failure ? ` (${failure.reason ?? 'failure'}${failure.detail ? `: ${failure.detail}` : ''})` : ''
+      }`,
+      false,
+    );
+  }
+  const images = found.containerImages ?? [];
+  if (images.length > MAX_REVISION_CONTAINERS)
+    throw new RevisionLookupError(
+      `the revision lists ${images.length} container images, more than ${MAX_REVISION_CONTAINERS}`,
+      false,
+    );
+  const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  if (
+    !text(found.clusterArn) ||
+    !text(found.serviceArn) ||
+    !text(found.taskDefinition) ||
+    !Array.isArray(images) ||
+    images.length === 0
+  )
+    throw new RevisionLookupError(
+      'DescribeServiceRevisions returned a revision without cluster, service, task definition or container images',
+      false,
+    );
+  return {
+    arn: revisionArn,
+    clusterArn: found.clusterArn,
+    serviceArn: found.serviceArn,
+    taskDefinitionArn: found.taskDefinition,
+    containers: images.map((c) => ({
+      name: typeof c.containerName === 'string' ? c.containerName : '',
+      ...(typeof c.image === 'string' && c.image.length > 0 ? { image: c.image } : {}),
+      ...(typeof c.imageDigest === 'string' && DIGEST_RE.test(c.imageDigest)
+        ? { imageDigest: c.imageDigest }
+        : {}),
+    })),
+  };
+}
+
+/** Revisions given up front (the CLI runs without AWS: a saved describe-service-revisions output). */
+export class GivenServiceRevisions implements ServiceRevisionReader {
+  constructor(private readonly described: DescribedRevisions) {}
+
+  async describe(revisionArn: string): Promise<ServiceRevision> {
+    return revisionFromDescribed(revisionArn, this.described);
   }
 }
