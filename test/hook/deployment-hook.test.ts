@@ -426,7 +426,7 @@ describe('payloads the hook does not decide on', () => {
       {
         ...hookPayload({ service: 'web' }),
         executionDetails: {
-          serviceArn: 'x',
+          serviceArn: 'arn:aws:ecs:eu-west-1:111122223333:service/prod-eu/web',
           targetServiceRevisionArn: 'arn:aws:ecs:eu-west-1:111122223333:task/prod-eu/abc',
         },
       },
