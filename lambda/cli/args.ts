@@ -134,8 +134,7 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
         );
       return { command, policy: v.policy, hookPayload, serviceRevision, keyFiles, ...common };
     }
-    if (!v.event)
-      throw new UsageError('check needs --event FILE');
+    if (!v.event) throw new UsageError('check needs --event FILE');
     return { command, policy: v.policy, event: v.event, keyFiles, ...common };
   }
 
