@@ -90,7 +90,7 @@ export function hookAnswer(
       because: 'verification could not complete yet; asking ECS to call again',
       waitedOut: false,
     };
-  return { ...fromDecision(decision), waitedOut: transient };
+  return { ...fromDecision(decision, containers), waitedOut: transient };
 }
 
 /** A failure before any container was decided (the revision could not be read). */
@@ -122,7 +122,10 @@ export function hookAnswerWithoutContainers(
       };
 }
 
-function fromDecision(decision: TaskDecision): Omit<HookAnswer, 'waitedOut'> {
+function fromDecision(
+  decision: TaskDecision,
+  containers: readonly ContainerDecision[],
+): Omit<HookAnswer, 'waitedOut'> {
   switch (decision.action) {
     case 'stop':
       return { status: 'FAILED', alert: true, because: 'verification could not complete (onError: stop)' };
@@ -130,10 +133,9 @@ function fromDecision(decision: TaskDecision): Omit<HookAnswer, 'waitedOut'> {
       return {
         status: 'SUCCEEDED',
         alert: true,
-        because:
-          decision.mode === 'audit'
-            ? 'audit mode: the rollout would have been refused'
-            : 'verification could not complete (onError: alert)',
+        because: containers.some((c) => c.outcome === 'deny')
+          ? 'audit mode: the rollout would have been refused'
+          : 'verification could not complete (onError: alert, or audit mode)',
       };
     case 'none':
       return { status: 'SUCCEEDED', alert: false, because: 'every image passed the policy' };

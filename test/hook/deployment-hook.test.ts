@@ -180,7 +180,12 @@ describe('a revision with an unsigned image', () => {
     revision('web', [{ containerName: 'app', image: unsigned.image, imageDigest: unsigned.digest }]);
     const { response, record } = await setup.hook.handle(hookPayload({ service: 'web' }));
     expect(response).toEqual({ hookStatus: 'SUCCEEDED' });
-    expect(record).toMatchObject({ action: 'alerted', mode: 'audit', alert: { status: 'sent' } });
+    expect(record).toMatchObject({
+      action: 'alerted',
+      mode: 'audit',
+      alert: { status: 'sent' },
+      hookReason: 'audit mode: the rollout would have been refused',
+    });
     const sent = alerts();
     expect(sent).toHaveLength(1);
     expect(sent[0]!.Subject).toContain('Would have refused rollout in prod-eu/web');
