@@ -19,7 +19,10 @@ import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
 
 const HOOK_ENTRY = path.join(__dirname, '..', 'lambda', 'hook-handler.ts');
 
-/** ECS's bounds for a lifecycle hook's TimeoutConfiguration.TimeoutInMinutes. */
+/**
+ * Bounds of the hook timeout: ECS allows 1 to 1440 minutes; below 5, a registry that is down for a
+ * minute would already decide the rollout through onError.
+ */
 const MIN_TIMEOUT_MINUTES = 5;
 const MAX_TIMEOUT_MINUTES = 1440;
 /** The deployment strategies whose Lambda lifecycle hooks ECS documents; ROLLING is not documented to run them. */
