@@ -70,6 +70,11 @@ export const ReasonCode = {
    * unavailable after retries): an error (onError applies), never a pass.
    */
   REVOCATION_UNAVAILABLE: 'REVOCATION_UNAVAILABLE',
+  /**
+   * The deployment hook could not read the service revision it was asked about
+   * (DescribeServiceRevisions failed or did not return it): no container could be decided.
+   */
+  REVISION_UNAVAILABLE: 'REVISION_UNAVAILABLE',
 } as const;
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];

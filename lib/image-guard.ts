@@ -19,6 +19,8 @@ import { createOutputs } from './guard-outputs';
 import { createAlertTopic, createOpsTopic } from './guard-alerts';
 import { clusterScope } from './guard-permissions';
 import { createGuardRole } from './guard-role';
+import { GuardHook, type ProtectServiceOptions } from './guard-hook';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
 import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
@@ -122,6 +124,10 @@ export class EcsImageGuard extends Construct {
   readonly signingKeyAlias?: string;
   /** The stack outputs, by the name the README documents (the stack uses these as logical ids). */
   readonly outputs: Readonly<Record<string, CfnOutput>>;
+  /** The deployment lifecycle hook, once `protectService` was called. */
+  private deploymentHook?: GuardHook;
+  private readonly alertKey: kms.IKey;
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: EcsImageGuardProps = {}) {
     super(scope, id);
@@ -153,6 +159,8 @@ export class EcsImageGuard extends Construct {
     // --- Alerts: an SNS topic encrypted with a CMK whose policy lets CloudWatch alarms publish. ---
     const alerts = createAlertTopic(this, here, props.alertEmails ?? []);
     this.alertTopic = alerts.topic;
+    this.alertKey = alerts.key;
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const opsEmails = props.opsEmails ?? [];
     if (opsEmails.length > 0) this.opsTopic = createOpsTopic(this, here, alerts.key, opsEmails);
     this.alarmTopic = this.opsTopic ?? this.alertTopic;
@@ -172,7 +180,7 @@ export class EcsImageGuard extends Construct {
     this.undeliveredEventsQueue = deadLetterQueue(this, 'UndeliveredEventsQueue');
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: this.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -274,6 +282,40 @@ export class EcsImageGuard extends Construct {
       this.undeliveredEventsQueue,
       "the EventBridge rule target's dead-letter queue",
     );
+  }
+
+  /**
+   * Refuses a bad rollout of `service` before any of its tasks starts: adds the guard's deployment
+   * lifecycle hook at PRE_SCALE_UP (ECS calls it with the new service revision; FAILED rolls the
+   * deployment back), with its own invoke role trusted by ecs.amazonaws.com and a hook timeout
+   * (TimeoutConfiguration, action ROLLBACK). The task event path keeps checking every task
+   * (RunTask, scale-out, replacements are not deployments), and tells when a task runs another digest
+   * than the hook approved. Synth fails for a deployment strategy where ECS does not document Lambda
+   * hooks to run (ROLLING, the default) and for a non-ECS deployment controller.
+   */
+  protectService(service: ecs.BaseService, options: ProtectServiceOptions = {}): GuardHook {
+    if (this.deploymentHook === undefined) {
+      this.deploymentHook = new GuardHook(this, 'DeploymentHook', {
+        resolved: this.resolvedPolicy,
+        here: {
+          partition: Stack.of(this).partition,
+          region: Stack.of(this).region,
+          account: Stack.of(this).account,
+        },
+        alertTopic: this.alertTopic,
+        alertKey: this.alertKey,
+        ledger: this.ledger,
+        logRetention: this.logRetention,
+        externalModules: LAMBDA_EXTERNAL_MODULES,
+        ...(this.signingKey !== undefined && this.signingKeyAlias !== undefined
+          ? { ownedKey: { alias: this.signingKeyAlias, keyArn: this.signingKey.keyArn } }
+          : {}),
+      });
+      // The event path reads the hook's approvals for service tasks.
+      this.function.addEnvironment('IMAGE_GUARD_APPROVED_DIGESTS', 'ledger');
+    }
+    this.deploymentHook.protect(service, options);
+    return this.deploymentHook;
   }
 
   /**

@@ -48,7 +48,11 @@ export interface VerifyArgs extends CommonArgs {
 export interface CheckArgs extends CommonArgs {
   command: 'check';
   policy: string;
-  event: string;
+  /** The saved task event; absent when a hook payload is checked instead. */
+  event?: string;
+  /** `--hook-payload FILE`: a deployment lifecycle hook payload, with `--service-revision FILE`. */
+  hookPayload?: string;
+  serviceRevision?: string;
   /** `--key-file NAME=FILE`: policy key NAME replaced by the PEM in FILE, in the order given. */
   keyFiles: { name: string; file: string }[];
 }
@@ -104,6 +108,8 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
         'aws-signer-profile': { type: 'string', multiple: true },
         'notation-trust-store': { type: 'string', multiple: true },
         'notation-identity': { type: 'string', multiple: true },
+        'hook-payload': { type: 'string' },
+        'service-revision': { type: 'string' },
       },
     });
   } catch (e) {
@@ -137,13 +143,34 @@ function parseCommand(command: Command, rest: string[]): VerifyArgs | CheckArgs 
         throw new UsageError(`--${flag} is not an option of check (keys and signers come from the policy)`);
     }
     if (!v.policy) throw new UsageError('check needs --policy FILE');
-    if (!v.event) throw new UsageError('check needs --event FILE');
     const keyFiles = (v['key-file'] ?? []).map(parseKeyFile);
+    const hookPayload = v['hook-payload'];
+    const serviceRevision = v['service-revision'];
+    if (hookPayload !== undefined || serviceRevision !== undefined) {
+      if (v.event !== undefined)
+        throw new UsageError('check takes either --event or --hook-payload, not both');
+      if (!hookPayload) throw new UsageError('--service-revision goes with --hook-payload FILE');
+      // The CLI runs without AWS: the revision ECS would describe comes from a file.
+      if (!serviceRevision)
+        throw new UsageError(
+          '--hook-payload needs --service-revision FILE (a saved describe-service-revisions output)',
+        );
+      return { command, policy: v.policy, hookPayload, serviceRevision, keyFiles, ...common };
+    }
+    if (!v.event) throw new UsageError('check needs --event FILE');
     return { command, policy: v.policy, event: v.event, keyFiles, ...common };
   }
 
-  if (v.policy !== undefined || v.event !== undefined || v['key-file'] !== undefined)
-    throw new UsageError('--policy, --event and --key-file belong to check');
+  if (
+    v.policy !== undefined ||
+    v.event !== undefined ||
+    v['key-file'] !== undefined ||
+    v['hook-payload'] !== undefined ||
+    v['service-revision'] !== undefined
+  )
+    throw new UsageError(
+      '--policy, --event, --hook-payload, --service-revision and --key-file belong to check',
+    );
   const images = parsed.positionals;
   if (images.length === 0) throw new UsageError('verify needs at least one IMAGE');
   const keys = v.key ?? [];

@@ -34,6 +34,16 @@ export async function runCheck(args: CheckArgs, io: CliIo): Promise<number> {
     dryRun: true as const,
     ...(args.keyFiles.length > 0 ? { replacedKeys: args.keyFiles.map((k) => k.name) } : {}),
   };
+  if (args.hookPayload !== undefined && args.serviceRevision !== undefined) {
+    const { runHookCheck } = await import('./check-hook');
+    return runHookCheck(
+      { ...args, hookPayload: args.hookPayload, serviceRevision: args.serviceRevision },
+      policy,
+      dryRun,
+      io,
+    );
+  }
+  if (args.event === undefined) throw new CliInputError('check needs --event FILE');
   let event: unknown;
   try {
     event = JSON.parse(await readText(args.event, '--event'));
@@ -141,7 +151,7 @@ function exemptionLine(e: ExemptionRecord): string {
  * `--key-file NAME=FILE`: the policy's key NAME becomes the PEM key in FILE (hash: the key's own,
  * else the PEM default), so a policy with KMS keys can be dry-run in CI without AWS.
  */
-async function withKeyFiles(policy: Policy, keyFiles: CheckArgs['keyFiles']): Promise<Policy> {
+export async function withKeyFiles(policy: Policy, keyFiles: CheckArgs['keyFiles']): Promise<Policy> {
   if (keyFiles.length === 0) return policy;
   const keys = [...policy.keys];
   for (const { name, file } of keyFiles) {

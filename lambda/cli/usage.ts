@@ -7,6 +7,8 @@ export const USAGE = `Usage:
                                                      AWS Signer profiles, Notation trust stores)?
   image-guard check --policy FILE --event FILE [options]
                                                      What would the Lambda decide for this event?
+  image-guard check --policy FILE --hook-payload FILE --service-revision FILE [options]
+                                                     What would the deployment hook answer?
   image-guard COMMAND --help                         The command's options and their defaults.
   image-guard --version                              The version.
 
@@ -72,6 +74,7 @@ ${CREDENTIALS}
 `;
 
 export const CHECK_HELP = `Usage: image-guard check --policy FILE --event FILE [options]
+       image-guard check --policy FILE --hook-payload FILE --service-revision FILE [options]
 
 What would the Lambda decide for this saved "ECS Task State Change" event under this policy?
 The same code as the Lambda, as a dry run: nothing is stopped, published or recorded. With --json,
@@ -79,7 +82,12 @@ prints the decision record the Lambda would log, marked "dryRun": true.
 
 Options:
   --policy FILE                    The policy (YAML or JSON). Required.
-  --event FILE                     The EventBridge event (JSON). Required.
+  --event FILE                     The EventBridge event (JSON). Required, unless --hook-payload.
+  --hook-payload FILE              An ECS deployment lifecycle hook payload (JSON) instead of an event:
+                                   prints what the deployment hook would answer (SUCCEEDED, FAILED,
+                                   IN_PROGRESS). Needs --service-revision.
+  --service-revision FILE          The revision the payload names, as aws ecs describe-service-revisions
+                                   prints it (JSON; no AWS access is needed).
   --key-file NAME=FILE             Use the PEM public key in FILE for the policy's key NAME (e.g. a KMS
                                    key), so a policy can be tested without AWS (repeatable).
                                    Default: the policy's own keys.
@@ -87,6 +95,8 @@ ${COMMON_OPTIONS}
   The policy's registries.insecure are added to --insecure-registry.
 
 Exit status: 0 the task may run, 1 the Lambda would stop it, 2 could not decide.
+With --hook-payload: 0 SUCCEEDED (the rollout goes ahead), 1 FAILED (it would be rolled back),
+2 could not decide (the hook would answer IN_PROGRESS, or an input is unreadable).
 
 ${CREDENTIALS}
 `;

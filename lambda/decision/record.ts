@@ -33,6 +33,8 @@ export interface ContainerResult {
   durationMs: number;
   /** The Notation part of the verification, when its rules trust a Notation signer. */
   notation?: NotationRecord;
+  /** The digest the deployment hook approved for this container of the task's revision, if any. */
+  approvedDigest?: string;
 }
 
 export interface DecisionRecordInput {
@@ -97,7 +99,8 @@ export function buildIgnoredRecord(input: {
   };
 }
 
-function containerRecord(c: ContainerResult, alertGroup: string | undefined): ContainerRecord {
+/** One container's part of a record (every trigger's records share it). */
+export function containerRecord(c: ContainerResult, alertGroup: string | undefined): ContainerRecord {
   return {
     name: c.name,
     image: c.image ?? null,
@@ -114,6 +117,9 @@ function containerRecord(c: ContainerResult, alertGroup: string | undefined): Co
     alertGroup: alertGroup ?? null,
     exemption: exemptionRecord(c.decision.exemption),
     ...(c.notation ? { notation: c.notation } : {}),
+    ...(c.approvedDigest !== undefined
+      ? { approvedDigest: c.approvedDigest, digestDiffersFromApproved: c.digest !== c.approvedDigest }
+      : {}),
   };
 }
 

@@ -18,8 +18,9 @@ export type DecisionAction = 'stopped' | 'alerted' | 'none';
 /**
  * Where the judged digest came from: the event, DescribeTasks, the task's service revision, or the
  * tag resolved by the guard itself (`resolved`: unconfirmed, never a stop, see DIGEST_UNCONFIRMED).
+ * `reference`: the deployment hook's digest pinned in the revision's image reference (`repo@sha256:…`).
  */
-export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved';
+export type DigestSource = 'event' | 'describeTasks' | 'serviceRevision' | 'resolved' | 'reference';
 
 /** What made the guard decide: a task state change event (the hook and the sweep add their own). */
 export type DecisionTrigger = 'event' | 'deployment-hook' | 'sweep';
@@ -54,6 +55,13 @@ export interface ContainerRecord {
    * record keeps its shape): the Notation signatures examined and what each one showed.
    */
   notation?: NotationRecord;
+  /**
+   * Extension, present only for a service task whose revision the deployment hook approved: the digest
+   * it approved for this container, and whether the task's digest differs from it (the tag moved
+   * between the rollout's check and the pull; the task's digest was verified on its own).
+   */
+  approvedDigest?: string;
+  digestDiffersFromApproved?: boolean;
 }
 
 /** Extension: an exemption as a container record names it (docs/decision-record.md). */

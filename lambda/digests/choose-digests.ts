@@ -11,6 +11,7 @@
  * An AWS lookup that fails is no answer and the next source is tried; it is never a pass.
  */
 import type { TaskIdentity, TaskLookups } from '../ecs/task-lookups';
+import type { ApprovedDigest, ApprovedDigestReader } from '../hook/approved-digests';
 import type { ImageReference } from '../reference/types';
 import type { ImageVerifier } from '../verify/image-verifier';
 import type { ImageVerification } from '../verify/types';
@@ -85,6 +86,26 @@ function take(
 async function orEmpty(lookup: Promise<Map<string, string>>): Promise<Map<string, string>> {
   try {
     return await lookup;
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The digests the deployment hook approved for the task's service revision (container name → approval):
+ * empty for a task that is not a service task, that ties to no single revision, or whose revision the
+ * hook did not approve. Only a comparison for the record (the task's own digest is verified either
+ * way), so a lookup that fails is "no approval known", never a pass or a failure.
+ */
+export async function approvedDigestsFor(
+  task: TaskIdentity,
+  deps: { lookups: TaskLookups; approved?: ApprovedDigestReader },
+  signal?: AbortSignal,
+): Promise<ReadonlyMap<string, ApprovedDigest>> {
+  if (!deps.approved || task.service === undefined || !deps.lookups.serviceRevisionArn) return new Map();
+  try {
+    const revisionArn = await deps.lookups.serviceRevisionArn(task, signal);
+    return revisionArn === undefined ? new Map() : await deps.approved.read(revisionArn);
   } catch {
     return new Map();
   }

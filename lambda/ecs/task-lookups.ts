@@ -30,6 +30,12 @@ export interface TaskLookups {
    * service task, no revision can be tied to it unambiguously, or the revision has no digests yet.
    */
   serviceRevisionDigests(task: TaskIdentity, signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * The ARN of the service revision the task is tied to (the same tie as `serviceRevisionDigests`), or
+   * undefined; optional, so a lookup without ECS access needs none. The deployment hook's approvals are
+   * kept by revision ARN.
+   */
+  serviceRevisionArn?(task: TaskIdentity, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 export interface EcsTaskLookupsOptions {
@@ -99,7 +105,16 @@ export class EcsTaskLookups implements TaskLookups {
   }
 
   async serviceRevisionDigests(task: TaskIdentity, signal?: AbortSignal): Promise<Map<string, string>> {
-    if (task.service === undefined) return new Map();
+    const revision = await this.revisionOf(task, signal);
+    return new Map(revision?.digests ?? []);
+  }
+
+  async serviceRevisionArn(task: TaskIdentity, signal?: AbortSignal): Promise<string | undefined> {
+    return (await this.revisionOf(task, signal))?.arn;
+  }
+
+  private async revisionOf(task: TaskIdentity, signal?: AbortSignal): Promise<RevisionFacts | undefined> {
+    if (task.service === undefined) return undefined;
     const revisionArns = await this.recentRevisionArns(task, signal);
     const revisions = await this.describeRevisions(revisionArns, signal);
     // A task has no revision ARN; it is tied to the revision that runs its task definition. Two
@@ -107,8 +122,7 @@ export class EcsTaskLookups implements TaskLookups {
     const candidates = revisions.filter(
       (r) => r.taskDefinition === task.taskDefinitionArn && r.clusterArn === task.clusterArn,
     );
-    if (candidates.length !== 1) return new Map();
-    return new Map((candidates[0] as RevisionFacts).digests);
+    return candidates.length === 1 ? candidates[0] : undefined;
   }
 
   private async recentRevisionArns(task: TaskIdentity, signal?: AbortSignal): Promise<string[]> {

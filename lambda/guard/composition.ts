@@ -20,6 +20,7 @@ import {
 } from '../enforce/decision-ledger';
 import type { EnforcerDeps } from '../enforce/enforcer';
 import { EcsTaskLookups, NO_TASK_LOOKUPS, type TaskLookups } from '../ecs/task-lookups';
+import type { ApprovedDigestReader } from '../hook/approved-digests';
 import type { KmsKeyLoader } from '../keys/kms-key-loader';
 import { policySha256 } from '../policy/hash';
 import { alertWindowMinutes } from '../policy/alert-window';
@@ -46,6 +47,8 @@ export interface CompositionOptions {
   /** `none`: no ECS lookups (every answer "unknown"); default: ECS through `ecs`. */
   lookups?: 'ecs' | 'none';
   ecs?: Sender<ECSClient>;
+  /** The deployment hook's approvals, read for service tasks (only where the hook protects services). */
+  approvedDigests?: ApprovedDigestReader;
 }
 
 /** The event's route without side effects: what `image-guard check` needs. */
@@ -94,7 +97,15 @@ export function composeEvaluation(options: CompositionOptions): Evaluation {
     rekorKeys,
     lookups,
     ecs,
-    evaluator: { policy, policySha256: hash, verifier: engine.verifier, keyRing, rekorKeys, lookups },
+    evaluator: {
+      policy,
+      policySha256: hash,
+      verifier: engine.verifier,
+      keyRing,
+      rekorKeys,
+      lookups,
+      ...(options.approvedDigests ? { approved: options.approvedDigests } : {}),
+    },
   };
 }
 

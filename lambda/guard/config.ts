@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   IMAGE_GUARD_VERIFY_DEADLINE_MS: z._default(wholeNumber('milliseconds', 1000, 900_000), 25_000),
   // How long a stop or alert claim is held before a retry may take it over; above the function timeout.
   IMAGE_GUARD_LEASE_SECONDS: z.optional(wholeNumber('seconds', 1, 3600)),
+  // `ledger`: the deployment hook protects services, and records its approvals in the ledger table.
+  IMAGE_GUARD_APPROVED_DIGESTS: z.optional(z.literal('ledger', 'must be "ledger" when set')),
   AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
@@ -39,6 +41,8 @@ export interface GuardConfig {
   /** Lease of a ledger claim, in ms; absent: the ledger's default. */
   leaseMs?: number;
   region?: string;
+  /** Read the deployment hook's approved digests from the ledger table (set where services are protected). */
+  approvedDigests?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, baseDir: string): GuardConfig {
@@ -56,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, baseDir: string): GuardConfig
     verifyDeadlineMs: e.IMAGE_GUARD_VERIFY_DEADLINE_MS,
     ...(e.IMAGE_GUARD_LEASE_SECONDS === undefined ? {} : { leaseMs: e.IMAGE_GUARD_LEASE_SECONDS * 1000 }),
     region: e.AWS_REGION,
+    ...(e.IMAGE_GUARD_APPROVED_DIGESTS === 'ledger' ? { approvedDigests: true } : {}),
   };
 }

@@ -16,7 +16,13 @@ import { decideTask, type TaskDecision } from '../decision/decide-task';
 import { matchTargetOf } from '../decision/match-target';
 import type { ContainerResult } from '../decision/record';
 import type { NotationRecord } from '../decision/types';
-import { chooseDigests, type DigestChoice, type DigestSource } from '../digests/choose-digests';
+import {
+  approvedDigestsFor,
+  chooseDigests,
+  type DigestChoice,
+  type DigestSource,
+} from '../digests/choose-digests';
+import type { ApprovedDigestReader } from '../hook/approved-digests';
 import type { TaskLookups } from '../ecs/task-lookups';
 import { toGuardError } from '../errors';
 import type { TaskContainer, TaskEvent } from '../events/task-event';
@@ -42,6 +48,8 @@ export interface TaskEvaluatorDeps {
   /** Extra attempts for a verification that could not complete, within the caller's deadline. */
   retries?: number;
   retryDelayMs?: number;
+  /** The deployment hook's approvals: a service task's record says whether its digest differs. */
+  approved?: ApprovedDigestReader;
 }
 
 export interface TaskEvaluation {
@@ -67,12 +75,15 @@ export async function evaluateTask(
   const untrusted = toJudge.filter(
     (i) => matchContainer(deps.policy, targetOf(task, i.ref)).kind !== 'trusted',
   );
-  const digests = await chooseDigests(
-    task,
-    untrusted.map((i) => ({ name: i.container.name, ref: i.ref, eventDigest: i.container.imageDigest })),
-    deps,
-    signal,
-  );
+  const [digests, approved] = await Promise.all([
+    chooseDigests(
+      task,
+      untrusted.map((i) => ({ name: i.container.name, ref: i.ref, eventDigest: i.container.imageDigest })),
+      deps,
+      signal,
+    ),
+    approvedDigestsFor(task, deps, signal),
+  ]);
 
   const containers = await Promise.all(
     identified.map(async (i): Promise<ContainerResult> => {
@@ -91,6 +102,9 @@ export async function evaluateTask(
         cached: judged?.cached ?? false,
         durationMs: now() - started,
         ...(judged?.notation ? { notation: judged.notation } : {}),
+        ...(approved.has(i.container.name)
+          ? { approvedDigest: (approved.get(i.container.name) as { digest: string }).digest }
+          : {}),
       };
     }),
   );

@@ -6,6 +6,9 @@ import { loadShippedPolicy } from '../policy/shipped';
 import { ReasonCode } from '../reasons';
 import type { GuardConfig } from './config';
 import { composeGuard } from './composition';
+import { DynamoApprovedDigests } from '../hook/approved-digests';
+import { lazyClient } from '../aws/lazy-client';
+import { AWS_CLIENT_DEFAULTS } from './engine';
 import type { AuditLogger, GuardMetrics } from './guard';
 
 export interface EventHandler {
@@ -25,6 +28,15 @@ export function createLambdaGuard(
   try {
     const text = readFileSync(config.policyFile, 'utf8');
     const policy = loadShippedPolicy(text, config.policySha256, config.policyFile);
+    // One DynamoDB client for the ledger and the hook's approvals (loaded on first use, like the ledger's).
+    const dynamodb = lazyClient(
+      async () =>
+        new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+          region: config.region,
+          maxAttempts: 3,
+          ...AWS_CLIENT_DEFAULTS,
+        }),
+    );
     return composeGuard({
       policy,
       // loadShippedPolicy just compared the file's hash with this one: no need to compute it again.
@@ -33,6 +45,10 @@ export function createLambdaGuard(
       cache: new VerdictCache(),
       topicArn: config.topicArn,
       ledgerTable: config.ledgerTable,
+      dynamodb,
+      ...(config.approvedDigests && config.ledgerTable
+        ? { approvedDigests: new DynamoApprovedDigests(dynamodb, config.ledgerTable) }
+        : {}),
       ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
       logger,
       metrics,

@@ -97,7 +97,7 @@ export async function startGuardE2E(options: GuardE2EOptions): Promise<GuardE2E>
  * the fakes' topic and table), the runtime's own variables, and temporary-credential-shaped keys. No
  * variable of the test process leaks in (no profile, no real credentials, no proxy settings).
  */
-function lambdaEnvironment(
+export function lambdaEnvironment(
   synth: SynthesizedGuard,
   endpoints: { ecs: string; sns: string; kms: string; dynamodb: string },
 ): Record<string, string> {

@@ -92,7 +92,7 @@ export function readAssembly(outdir: string): SynthesizedGuard {
   };
 }
 
-function loggingEnvironment(
+export function loggingEnvironment(
   config: { LogFormat?: string; ApplicationLogLevel?: string } | undefined,
 ): Record<string, string> {
   if (config?.LogFormat !== 'JSON') return {};
@@ -106,7 +106,7 @@ function onlyOfType(template: SynthesizedGuard['template'], type: string): Resou
 }
 
 /** The asset whose zip the function's Code.S3Key names, found through the asset manifest. */
-function assetFolder(outdir: string, s3Key: string): string {
+export function assetFolder(outdir: string, s3Key: string): string {
   const manifest = JSON.parse(readFileSync(path.join(outdir, `${STACK_NAME}.assets.json`), 'utf8')) as {
     files: Record<string, { source: { path: string; packaging?: string } }>;
   };
@@ -119,7 +119,7 @@ function assetFolder(outdir: string, s3Key: string): string {
 }
 
 /** `index.handler` → [`index`, `handler`]: the module path and its export, as the Node.js runtime reads it. */
-function splitHandler(handler: string): [string, string] {
+export function splitHandler(handler: string): [string, string] {
   const dot = handler.lastIndexOf('.');
   if (dot <= 0) throw new Error(`Handler ${handler} is not <module>.<export>`);
   return [handler.slice(0, dot), handler.slice(dot + 1)];
