@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { GuardError } from '../errors';
 import { parseRekorKey, publicGoodRekorKeys } from '../cosign/tlog/rekor-keys';
 import { toGuardError } from '../errors';
 import { AWS_KMS_SCHEME } from '../keys/kms-ref';
@@ -46,20 +45,10 @@ export interface VerifyDeps {
   revocationChecker?: () => Promise<RevocationChecker>;
 }
 
-/**
- * Until the AWS Signer revocation client is part of the CLI, an AWS Signer signature cannot be
- * trusted here: every check is an error, so the result is COULD NOT DECIDE, never VERIFIED.
- */
-async function revocationUnavailable(): Promise<RevocationChecker> {
-  return {
-    check: () =>
-      Promise.reject(
-        new GuardError(
-          ReasonCode.KEY_UNAVAILABLE,
-          'AWS Signer revocation checking (signer:GetRevocationStatus) is not available in this build',
-        ),
-      ),
-  };
+/** signer:GetRevocationStatus with the default AWS credentials chain and region, answers cached for the run. */
+async function defaultRevocationChecker(): Promise<RevocationChecker> {
+  const { awsSignerRevocation, revocationTtlMs } = await import('../signer/revocation-for-policy');
+  return awsSignerRevocation({ ttlMs: revocationTtlMs({}) });
 }
 
 /** `image-guard verify`: exit 0 all verified, 1 some image has no valid signature, 2 could not decide. */
@@ -86,7 +75,9 @@ export async function runVerify(args: VerifyArgs, io: CliIo, deps: VerifyDeps = 
   // Trust-store files are read before any registry or AWS call, like key files.
   const notation = await notationVerifiersOf(args);
   const revocation =
-    args.awsSignerProfiles.length > 0 ? await (deps.revocationChecker ?? revocationUnavailable)() : undefined;
+    args.awsSignerProfiles.length > 0
+      ? await (deps.revocationChecker ?? defaultRevocationChecker)()
+      : undefined;
   const engine = (deps.createEngine ?? createEngine)({
     registry: { insecureRegistries: args.insecureRegistries, caPem },
     extraCredentials: new DockerConfigCredentialProvider(),

@@ -22,11 +22,13 @@ import type { EnforcerDeps } from '../enforce/enforcer';
 import { EcsTaskLookups, NO_TASK_LOOKUPS, type TaskLookups } from '../ecs/task-lookups';
 import type { ApprovedDigestReader } from '../hook/approved-digests';
 import type { KmsKeyLoader } from '../keys/kms-key-loader';
+import type { RevocationChecker } from '../notation/types';
 import { policySha256 } from '../policy/hash';
 import { alertWindowMinutes } from '../policy/alert-window';
 import type { Policy } from '../policy/schema';
 import type { RegistryClientOptions } from '../registry/options';
 import type { CredentialProvider } from '../registry/types';
+import { revocationForPolicy } from '../signer/revocation-for-policy';
 import { AWS_CLIENT_DEFAULTS, createEngine, keyRingFor, rekorKeysFor, type Engine } from './engine';
 import type { TaskEvaluatorDeps } from './evaluate-task';
 import { Guard, type AuditLogger, type GuardMetrics } from './guard';
@@ -49,6 +51,8 @@ export interface CompositionOptions {
   ecs?: Sender<ECSClient>;
   /** The deployment hook's approvals, read for service tasks (only where the hook protects services). */
   approvedDigests?: ApprovedDigestReader;
+  /** AWS Signer revocation; default: signer:GetRevocationStatus when a rule names an AWS Signer signer. */
+  revocation?: RevocationChecker;
 }
 
 /** The event's route without side effects: what `image-guard check` needs. */
@@ -89,6 +93,7 @@ export function composeEvaluation(options: CompositionOptions): Evaluation {
   const hash = options.policySha256 ?? policySha256(policy);
   const keyRing = keyRingFor(policy, engine.kms);
   const rekorKeys = rekorKeysFor(policy);
+  const revocation = options.revocation ?? revocationForPolicy(policy, options.region);
   return {
     policy,
     policySha256: hash,
@@ -105,6 +110,7 @@ export function composeEvaluation(options: CompositionOptions): Evaluation {
       rekorKeys,
       lookups,
       ...(options.approvedDigests ? { approved: options.approvedDigests } : {}),
+      ...(revocation ? { revocation } : {}),
     },
   };
 }

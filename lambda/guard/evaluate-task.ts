@@ -23,6 +23,7 @@ import {
   type DigestSource,
 } from '../digests/choose-digests';
 import type { ApprovedDigestReader } from '../hook/approved-digests';
+import type { RevocationChecker } from '../notation/types';
 import type { TaskLookups } from '../ecs/task-lookups';
 import { toGuardError } from '../errors';
 import type { TaskContainer, TaskEvent } from '../events/task-event';
@@ -44,6 +45,8 @@ export interface TaskEvaluatorDeps {
   rekorKeys: RekorKey[];
   /** DescribeTasks, DescribeTaskDefinition, service revisions. */
   lookups: TaskLookups;
+  /** AWS Signer revocation, when a rule names an AWS Signer signer. */
+  revocation?: RevocationChecker;
   now?: () => number;
   /** Extra attempts for a verification that could not complete, within the caller's deadline. */
   retries?: number;

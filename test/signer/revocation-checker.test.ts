@@ -5,7 +5,8 @@ import { GetRevocationStatusCommand, SignerClient } from '@aws-sdk/client-signer
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsSignerRevocationInput } from '../../lambda/notation/types';
 import { ReasonCode } from '../../lambda/reasons';
-import { awsSignerCertificateHashes } from '../../lambda/signer/certificate-hashes';
+import { awsSignerCertificateHashes } from '../../lambda/notation/aws-signer/certificate-hashes';
+import { parseCertificate } from '../../lambda/notation/x509/certificate';
 import { AwsSignerRevocationChecker, describeRevoked } from '../../lambda/signer/revocation-checker';
 import { signerClient } from '../../lambda/signer/signer-client';
 
@@ -31,7 +32,9 @@ async function exampleInput(): Promise<AwsSignerRevocationInput> {
     jobArn: example.jobArn,
     platformId: 'Notation-OCI-SHA384-ECDSA',
     signatureTimestamp: SIGNED_AT,
-    certificateHashes: await awsSignerCertificateHashes([der('leaf.pem'), der('parent-root.pem')]),
+    certificateHashes: awsSignerCertificateHashes(
+      [der('leaf.pem'), der('parent-root.pem')].map((d) => parseCertificate(d).tbs),
+    ),
   };
 }
 
