@@ -11,6 +11,11 @@ export interface FailingContainer {
   rule?: string;
   /** The digest was resolved from the tag by the guard (DIGEST_UNCONFIRMED): not proof of what runs. */
   unconfirmed?: boolean;
+  /**
+   * The ledger key of this notice's stop and alert claims, when not the task's own (the sweep claims a
+   * changed decision apart, so its alert is not taken for a duplicate of the first one).
+   */
+  ledgerKey?: string;
 }
 
 /** Everything an alert or a StopTask reason says about one task decision. */

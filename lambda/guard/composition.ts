@@ -22,6 +22,7 @@ import type { EnforcerDeps } from '../enforce/enforcer';
 import { EcsTaskLookups, NO_TASK_LOOKUPS, type TaskLookups } from '../ecs/task-lookups';
 import type { KmsKeyLoader } from '../keys/kms-key-loader';
 import { policySha256 } from '../policy/hash';
+import { DynamoDecisionMemory, type DecisionMemory } from '../sweep/decision-memory';
 import { alertWindowMinutes } from '../policy/alert-window';
 import type { Policy } from '../policy/schema';
 import type { RegistryClientOptions } from '../registry/options';
@@ -108,6 +109,8 @@ export interface GuardCompositionOptions extends CompositionOptions {
   /** Lease of a ledger claim (a retry takes a claim over once it expires); default: the ledger's. */
   leaseMs?: number;
   ledger?: DecisionLedger;
+  /** Final decisions for the sweep; default: in `ledgerTable` (key prefix `final#`), else none. */
+  memory?: DecisionMemory;
   sns?: Sender<SNSClient>;
   dynamodb?: Sender<DynamoDBClient>;
   /** Enforcement tuning (tests and the bench: retry timing, clock, waiting for another claim). */
@@ -119,6 +122,7 @@ export interface GuardCompositionOptions extends CompositionOptions {
 export interface GuardComposition extends Evaluation {
   guard: Guard;
   enforcer: EnforcerDeps;
+  memory?: DecisionMemory;
 }
 
 export function composeGuard(options: GuardCompositionOptions): GuardComposition {
@@ -133,19 +137,24 @@ export function composeGuard(options: GuardCompositionOptions): GuardComposition
           ...AWS_CLIENT_DEFAULTS,
         }),
     );
+  const dynamodb =
+    options.dynamodb ??
+    lazyClient(
+      async () =>
+        new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+          region: options.region,
+          maxAttempts: 3,
+          ...AWS_CLIENT_DEFAULTS,
+        }),
+    );
+  const memory =
+    options.memory ??
+    (options.ledgerTable ? new DynamoDecisionMemory(dynamodb, options.ledgerTable) : undefined);
   const ledger =
     options.ledger ??
     (options.ledgerTable
       ? new DynamoDecisionLedger(
-          options.dynamodb ??
-            lazyClient(
-              async () =>
-                new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-                  region: options.region,
-                  maxAttempts: 3,
-                  ...AWS_CLIENT_DEFAULTS,
-                }),
-            ),
+          dynamodb,
           options.ledgerTable,
           undefined,
           undefined,
@@ -166,8 +175,9 @@ export function composeGuard(options: GuardCompositionOptions): GuardComposition
     logger: options.logger,
     metrics: options.metrics,
     verifyDeadlineMs: options.verifyDeadlineMs,
+    ...(memory ? { memory } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
   });
-  return { ...evaluation, guard, enforcer };
+  return { ...evaluation, guard, enforcer, ...(memory ? { memory } : {}) };
 }

@@ -61,8 +61,19 @@ export function compilePolicy(
       ? { alerts: { windowMinutes: file.alerts.windowMinutes } }
       : {}),
     ...(file.awsInjectedContainers === 'verify' ? { awsInjectedContainers: 'verify' as const } : {}),
+    ...sweepSettings(file.sweep),
   };
   return { policy, issues };
+}
+
+/** Only the settings the file gives: a policy that names none keeps the hash it had before the sweep. */
+function sweepSettings(sweep: PolicyFile['sweep']): Pick<Policy, 'sweep'> {
+  if (sweep === undefined) return {};
+  const settings: NonNullable<Policy['sweep']> = {
+    ...(sweep.maxStopsPerRun !== undefined ? { maxStopsPerRun: sweep.maxStopsPerRun } : {}),
+    ...(sweep.recheckAfterHours !== undefined ? { recheckAfterHours: sweep.recheckAfterHours } : {}),
+  };
+  return Object.keys(settings).length > 0 ? { sweep: settings } : {};
 }
 
 function readKeyFile(file: string, at: string, reader: KeyFileReader, issues: PolicyIssue[]): string {

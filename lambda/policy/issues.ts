@@ -83,6 +83,8 @@ function allowedFieldsAt(path: readonly PropertyKey[]): readonly string[] | unde
       return POLICY_FIELDS.trustedImage;
     case 'registries':
       return POLICY_FIELDS.registries;
+    case 'sweep':
+      return POLICY_FIELDS.sweep;
     default:
       return undefined;
   }

@@ -16,6 +16,9 @@
  *                                 Runtime Monitoring agent, Service Connect proxy), recognised by a name
  *                                 absent from the task definition and a known agent's name pattern, are
  *                                 skipped as TRUSTED_IMAGE, or verified like any other container
+ *   sweep: { maxStopsPerRun: N,   the scheduled re-verification of running tasks (docs/sweep.md): at
+ *            recheckAfterHours: N }  most N stops per run (default 5; beyond it, one summary alert),
+ *                                 and a final decision is re-checked after this many hours (default 24)
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -27,6 +30,7 @@
 import { z } from 'zod';
 import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
 import { DEFAULT_ALERT_WINDOW_MINUTES } from './alert-window';
+import { DEFAULT_SWEEP_SETTINGS } from './sweep-settings';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import { globProblem } from './glob';
@@ -57,6 +61,10 @@ export const POLICY_LIMITS = {
   reasonChars: 1024,
   /** One week: a longer window would hide a group's news for too long. */
   alertWindowMinutes: 10_080,
+  /** A sweep that may stop more than this per run is no longer a budget. */
+  sweepMaxStopsPerRun: 1000,
+  /** 30 days: longer, and a revoked key would go unnoticed on long-running tasks. */
+  sweepRecheckAfterHours: 720,
 } as const;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -144,6 +152,21 @@ export const AlertsSchema = z.strictObject({
     .optional(),
 });
 
+export const SweepSchema = z.strictObject({
+  maxStopsPerRun: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (the sweep only alerts) or more')
+    .max(POLICY_LIMITS.sweepMaxStopsPerRun, `at most ${POLICY_LIMITS.sweepMaxStopsPerRun}`)
+    .optional(),
+  recheckAfterHours: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(POLICY_LIMITS.sweepRecheckAfterHours, `at most ${POLICY_LIMITS.sweepRecheckAfterHours} (30 days)`)
+    .optional(),
+});
+
 /** The policy file as written (before defaults, key files and rule inheritance are applied). */
 export const PolicyFileSchema = z.strictObject({
   version: z.literal(1).optional(),
@@ -165,6 +188,7 @@ export const PolicyFileSchema = z.strictObject({
   registries: RegistriesSchema.optional(),
   alerts: AlertsSchema.optional(),
   awsInjectedContainers: z.enum(['trust', 'verify']).optional(),
+  sweep: SweepSchema.optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -178,6 +202,7 @@ export const POLICY_FIELDS = {
   trustedImage: Object.keys(TrustedImageSchema.shape),
   registries: Object.keys(RegistriesSchema.shape),
   alerts: Object.keys(AlertsSchema.shape),
+  sweep: Object.keys(SweepSchema.shape),
 } as const;
 
 // ---- The compiled policy: defaults applied, key files inlined, rule settings resolved. ----
@@ -243,6 +268,11 @@ export interface Policy {
    * other. Absent means `trust` (the default), so policies that do not use it keep their hash.
    */
   awsInjectedContainers?: 'verify';
+  /**
+   * The sweep's settings, each present only when the file sets it (a policy without them keeps its
+   * hash); defaults `POLICY_DEFAULTS.sweepMaxStopsPerRun` / `sweepRecheckAfterHours` (sweep-settings.ts).
+   */
+  sweep?: { maxStopsPerRun?: number; recheckAfterHours?: number };
 }
 
 export const POLICY_DEFAULTS = {
@@ -254,6 +284,8 @@ export const POLICY_DEFAULTS = {
   hashAlgorithm: 'sha256',
   alertWindowMinutes: DEFAULT_ALERT_WINDOW_MINUTES,
   awsInjectedContainers: 'trust',
+  sweepMaxStopsPerRun: DEFAULT_SWEEP_SETTINGS.maxStopsPerRun,
+  sweepRecheckAfterHours: DEFAULT_SWEEP_SETTINGS.recheckAfterHours,
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -263,6 +295,8 @@ export const POLICY_DEFAULTS = {
   hashAlgorithm: HashAlgorithm;
   alertWindowMinutes: number;
   awsInjectedContainers: AwsInjectedContainers;
+  sweepMaxStopsPerRun: number;
+  sweepRecheckAfterHours: number;
 };
 
 export { isKmsKey } from './key-kind';
