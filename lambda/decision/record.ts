@@ -11,6 +11,7 @@ import type {
   DecisionTrigger,
   DigestSource,
   IgnoredRecord,
+  SweepDecisionFacts,
 } from './types';
 
 /** Messages are the only free text in a record; they are capped so a log line stays bounded. */
@@ -47,6 +48,7 @@ export interface DecisionRecordInput {
   /** Container name → alert group key, for the denied and failed containers. */
   alertGroups?: ReadonlyMap<string, string>;
   alert?: AlertRecord;
+  sweep?: SweepDecisionFacts;
 }
 
 export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord {
@@ -69,6 +71,7 @@ export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord 
     alert: input.alert ?? null,
   };
   if (input.actionError !== undefined) record.actionError = cap(input.actionError);
+  if (input.sweep !== undefined) record.sweep = { ...input.sweep };
   return record;
 }
 

@@ -43,7 +43,11 @@ export type GuardMetricName =
   | 'TasksStopped'
   | 'TasksAlerted'
   | 'EventsIgnored'
-  | 'EventsInvalid';
+  | 'EventsInvalid'
+  // The sweep's (sweep.ts): tasks it decided, stops deferred past its budget, clusters it could not list.
+  | 'SweepTasksDecided'
+  | 'SweepStopsDeferred'
+  | 'SweepClusterFailures';
 
 export interface GuardDeps {
   policy: Policy;

@@ -16,7 +16,6 @@ export interface SweepSettings {
 export function sweepSettings(policy: Pick<Policy, 'sweep'>): SweepSettings {
   return {
     maxStopsPerRun: policy.sweep?.maxStopsPerRun ?? DEFAULT_SWEEP_SETTINGS.maxStopsPerRun,
-    recheckAfterMs:
-      (policy.sweep?.recheckAfterHours ?? DEFAULT_SWEEP_SETTINGS.recheckAfterHours) * 3600_000,
+    recheckAfterMs: (policy.sweep?.recheckAfterHours ?? DEFAULT_SWEEP_SETTINGS.recheckAfterHours) * 3600_000,
   };
 }

@@ -42,7 +42,9 @@ export class DynamoDecisionMemory implements DecisionMemory {
         .map((arn) => ({ taskArn: { S: MEMORY_KEY_PREFIX + arn } }));
       for (let attempt = 0; keys.length > 0 && attempt <= UNPROCESSED_RETRIES; attempt++) {
         const out = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const decision = fromItem(item);
