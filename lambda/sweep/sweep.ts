@@ -20,7 +20,7 @@ import { taskNotice } from '../decision/task-notice';
 import type { DecisionRecord, SweepDecisionFacts } from '../decision/types';
 import { alertGroupKey, groupMemberOf } from '../enforce/alert-group';
 import { EnforcementError, enforce, type EnforcerDeps, type EnforcementResult } from '../enforce/enforcer';
-import type { FailingContainer } from '../enforce/notice';
+import type { FailingContainer, TaskNotice } from '../enforce/notice';
 import { toGuardError } from '../errors';
 import type { TaskEvent } from '../events';
 import { evaluateTask, type TaskEvaluation, type TaskEvaluatorDeps } from '../guard/evaluate-task';
@@ -118,19 +118,23 @@ interface Candidate {
   previous?: FinalDecision;
 }
 
-interface Deferred {
+/** A task decided with something to act on. */
+interface Decided {
   task: TaskEvent;
   decisionId: string;
   evaluation: TaskEvaluation;
   alertGroups: Map<string, string>;
   candidate: Candidate;
   started: number;
+  notice: TaskNotice;
+  facts: SweepDecisionFacts;
+  fingerprint: string;
 }
 
 /** One run's mutable state. */
 class Run {
   stopsLeft: number;
-  readonly deferred: Deferred[] = [];
+  readonly deferred: Decided[] = [];
   readonly groups = new Set<string>();
   constructor(
     readonly record: SweepRunRecord,
@@ -214,6 +218,7 @@ export class Sweep {
           break;
         }
       }
+      await this.stopDeferredWithinBudget(run);
       await this.alertDeferred(run);
       await this.reportClosedWindows(run);
     } finally {
@@ -343,16 +348,7 @@ export class Sweep {
     );
     for (const g of alertGroups.values()) run.groups.add(g);
     const fingerprint = decisionFingerprint(decision, containers);
-    const base = {
-      trigger: 'sweep' as const,
-      decisionId,
-      time: new Date(started).toISOString(),
-      task,
-      decision,
-      containers,
-      policySha256: this.deps.evaluator.policySha256,
-      ...(alertGroups.size > 0 ? { alertGroups } : {}),
-    };
+    const base = this.recordBase({ decisionId, started, task, evaluation, alertGroups });
 
     if (
       notice === undefined ||
@@ -366,15 +362,35 @@ export class Sweep {
       await this.remember(run, task, evaluation, alertGroups, started);
       return;
     }
+    const decided: Decided = {
+      task,
+      decisionId,
+      evaluation,
+      alertGroups,
+      candidate,
+      started,
+      notice,
+      facts,
+      fingerprint,
+    };
     if (decision.action === 'stop') {
       if (run.stopsLeft <= 0) {
-        run.deferred.push({ task, decisionId, evaluation, alertGroups, candidate, started });
+        run.deferred.push(decided);
         return;
       }
       run.stopsLeft -= 1;
     }
+    await this.act(run, decided);
+  }
+
+  /** Stop (its budget taken by the caller) or alert, record, remember. */
+  private async act(run: Run, d: Decided): Promise<void> {
+    const { record } = run;
+    const { task, notice, evaluation, started, facts } = d;
+    const { decision } = evaluation;
+    const base = this.recordBase(d);
     // A changed decision is claimed apart from the task's earlier stop and alert (enforcer ledgerKey).
-    notice.ledgerKey = `${task.taskArn}#sweep#${fingerprint}`;
+    notice.ledgerKey = `${task.taskArn}#sweep#${d.fingerprint}`;
     let result: EnforcementResult = { action: 'none' };
     try {
       result = await enforce(notice, this.deps.enforcer, run.deadline);
@@ -397,7 +413,7 @@ export class Sweep {
       );
       return;
     }
-    // Only a stop this run made counts against its budget (not one already done by the event path).
+    // Only a stop this run made counts against its budget (not one an earlier run already made).
     if (decision.action === 'stop' && !(result.action === 'stopped' && result.stop !== 'duplicate'))
       run.stopsLeft += 1;
     if (result.action === 'stopped') {
@@ -426,7 +442,32 @@ export class Sweep {
         sweep: facts,
       }),
     );
-    await this.remember(run, task, evaluation, alertGroups, started);
+    await this.remember(run, task, evaluation, d.alertGroups, started);
+  }
+
+  private recordBase(d: Pick<Decided, 'decisionId' | 'started' | 'task' | 'evaluation' | 'alertGroups'>) {
+    return {
+      trigger: 'sweep' as const,
+      decisionId: d.decisionId,
+      time: new Date(d.started).toISOString(),
+      task: d.task,
+      decision: d.evaluation.decision,
+      containers: d.evaluation.containers,
+      policySha256: this.deps.evaluator.policySha256,
+      ...(d.alertGroups.size > 0 ? { alertGroups: d.alertGroups } : {}),
+    };
+  }
+
+  /**
+   * Stops refunded during the run (a stop an earlier run made) go to the tasks deferred meanwhile;
+   * what is still beyond the budget is listed in the summary alert.
+   */
+  private async stopDeferredWithinBudget(run: Run): Promise<void> {
+    while (run.stopsLeft > 0 && run.deferred.length > 0) {
+      const next = run.deferred.shift() as Decided;
+      run.stopsLeft -= 1;
+      await this.act(run, next);
+    }
   }
 
   /** The tasks beyond the budget: one summary alert, claimed in the ledger so an equal list is sent once. */
