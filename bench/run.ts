@@ -17,6 +17,7 @@ import { runInChild } from './child-runner';
 import type { ChildInput } from './child-protocol';
 import { benchAmplification, benchEngine } from './engine-bench';
 import { Report } from './report';
+import { benchSweep } from './sweep-bench';
 import { startRssSampler } from './rss-sampler';
 import { pushBenchImage, pushBenchImages, type BenchImage } from './signed-images';
 import { elapsedMs } from './stats';
@@ -144,6 +145,8 @@ async function main(report: Report): Promise<void> {
       bundle,
       unsigned,
     };
+    progress('sweep: 1,000 running tasks, 50 images');
+    await benchSweep({ images: legacy, insecure, keyPem: key.publicKeyPem, report });
     progress('engine throughput (fresh process)');
     await runInChild('throughput', childInput, report, WORK_DIR);
     progress('Lambda deployments (fresh process)');
