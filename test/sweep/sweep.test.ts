@@ -360,6 +360,30 @@ describe('alerts', () => {
   });
 });
 
+describe('a changed decision', () => {
+  it('alerts again: a task the event path alerted on in audit mode is stopped and alerted when the policy enforces', async () => {
+    const t = task(unsigned);
+    fleet.add(t);
+    const ledger = new InMemoryDecisionLedger();
+    const memory = new InMemoryDecisionMemory();
+    const audit = buildSweep({ policy: policy({ mode: 'audit' }), ledger, memory });
+    const event = taskEvent({
+      taskId: t.id,
+      containers: [{ name: 'app', image: t.image, imageDigest: t.digest }],
+      lastStatus: 'RUNNING',
+    });
+    expect(await audit.guard.handle(event)).toMatchObject({ record: { action: 'alerted' } });
+    expect(publishes()).toHaveLength(1);
+
+    const enforcing = buildSweep({ policy: policy({ mode: 'enforce' }), ledger, memory });
+    const run = await enforcing.sweep.run();
+
+    expect(run).toMatchObject({ decided: 1, stopped: 1, alerted: 1 });
+    expect(publishes()).toHaveLength(2);
+    expect(publishes()[1]!.Subject).toMatch(/stopped/i);
+  });
+});
+
 describe('clusters', () => {
   it('names exact clusters without ListClusters; a pattern lists and filters them', async () => {
     fleet.add(
