@@ -434,6 +434,29 @@ describe('clusters', () => {
     });
   });
 
+  it('a task that cannot be decided is recorded and the others are still decided', async () => {
+    const tasks = [task(images[0]!), task(images[1]!), task(images[2]!)];
+    fleet.add(...tasks);
+    const failing = taskArnOf('prod-eu', tasks[1]!.id);
+    const memory = new InMemoryDecisionMemory();
+    const write = memory.write.bind(memory);
+    // A memory that fails outright (not with a rejected promise) for one task.
+    memory.write = (d) => {
+      if (d.taskArn === failing) throw new Error('memory unavailable');
+      return write(d);
+    };
+    const setup = buildSweep({ policy: policy(), memory });
+
+    const run = await setup.sweep.run();
+
+    expect(run).toMatchObject({ decided: 3, errors: 1 });
+    expect(memory.decisions.size).toBe(2);
+    expect(setup.logger.lines.find((l) => l.message === 'sweep-task')?.fields).toMatchObject({
+      taskArn: failing,
+      message: expect.stringContaining('memory unavailable'),
+    });
+  });
+
   it('with no time left, lists nothing and records what it left for the next run', async () => {
     fleet.add(task(images[0]!));
     const setup = buildSweep({ policy: policy() });
