@@ -5,7 +5,8 @@
  * entry says only what differs (credentials, clients the tests mock, no side effects in the CLI).
  *
  * Every AWS client made here has connection and request timeouts and bounded retries, and is loaded on
- * first use (a guard that only ever allows tasks never loads the ECS, SNS or DynamoDB client).
+ * first use (a guard that only ever allows tasks never loads the ECS or SNS client; with a ledger table
+ * it loads DynamoDB's to remember each final decision for the sweep).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
