@@ -18,6 +18,7 @@ import type { ChildInput } from './child-protocol';
 import { benchAmplification, benchEngine } from './engine-bench';
 import { benchNotation } from './notation-bench';
 import { Report } from './report';
+import { benchSweep } from './sweep-bench';
 import { startRssSampler } from './rss-sampler';
 import { pushBenchImage, pushBenchImages, type BenchImage } from './signed-images';
 import { elapsedMs } from './stats';
@@ -147,6 +148,8 @@ async function main(report: Report): Promise<void> {
       bundle,
       unsigned,
     };
+    progress('sweep: 1,000 running tasks, 50 images');
+    await benchSweep({ images: legacy, insecure, keyPem: key.publicKeyPem, report });
     progress('engine throughput (fresh process)');
     await runInChild('throughput', childInput, report, WORK_DIR);
     progress('Lambda deployments (fresh process)');

@@ -1,10 +1,11 @@
 /**
  * CDK app: `npx cdk synth|deploy [-c policyFile=policy.yaml] [-c alertEmails=a@x.com,b@x.com]
  * [-c opsEmails=ops@x.com] [-c logRetentionDays=365] [-c stackName=EcsImageGuard]
- * [-c signingKeyAlias=alias/NAME] [-c keepSigningKey=true] [-c reservedConcurrency=N]`.
+ * [-c signingKeyAlias=alias/NAME] [-c keepSigningKey=true] [-c reservedConcurrency=N]
+ * [-c sweepIntervalMinutes=15]`.
  * Environment-agnostic (no account/region lookups), so it synthesizes offline with no context at all.
  */
-import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_STACK_NAME, readAppSettings } from '../lib/app-context';
 import { ImageGuardStack } from '../lib/image-guard-stack';
@@ -26,6 +27,7 @@ try {
       ...(settings.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrency: settings.reservedConcurrency }),
+      sweepInterval: Duration.minutes(settings.sweepIntervalMinutes),
     },
   });
   if (settings.signingKeyAliasDerived && stack.guard.signingKey !== undefined) {

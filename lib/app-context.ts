@@ -21,6 +21,8 @@ export interface AppSettings {
   keepSigningKey: boolean;
   /** Reserved concurrency of the verifier; undefined = none (the default). */
   reservedConcurrency?: number;
+  /** Minutes between sweep runs (docs/sweep.md); 0 = no sweep. Default 15. */
+  sweepIntervalMinutes: number;
 }
 
 export const DEFAULT_STACK_NAME = 'EcsImageGuard';
@@ -35,7 +37,9 @@ export const CONTEXT_KEYS = [
   'signingKeyAlias',
   'keepSigningKey',
   'reservedConcurrency',
+  'sweepIntervalMinutes',
 ] as const;
+export const DEFAULT_SWEEP_INTERVAL_MINUTES = 15;
 const DEFAULT_RETENTION_DAYS = 365;
 // CloudFormation stack names: a letter, then letters, digits and hyphens, at most 128 characters.
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -60,6 +64,7 @@ export function readAppSettings(get: (key: string) => unknown, keys: readonly st
   const derived = givenAlias === undefined && stackName !== DEFAULT_STACK_NAME;
   const keepSigningKey = parseBoolean(get('keepSigningKey'), 'keepSigningKey');
   const reservedConcurrency = parseReservedConcurrency(get('reservedConcurrency'));
+  const sweepIntervalMinutes = parseSweepInterval(get('sweepIntervalMinutes'));
   return {
     stackName,
     ...(policyFile === undefined ? {} : { policyFile }),
@@ -71,7 +76,21 @@ export function readAppSettings(get: (key: string) => unknown, keys: readonly st
     signingKeyAliasDerived: derived,
     keepSigningKey,
     ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+    sweepIntervalMinutes,
   };
+}
+
+/** Whole minutes, 0 (no sweep) or 1 to 1440 (a day); absent = 15. */
+export function parseSweepInterval(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_SWEEP_INTERVAL_MINUTES;
+  const n = wholeNumberOf(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1440) {
+    throw new Error(
+      `context sweepIntervalMinutes: ${JSON.stringify(value)} must be a whole number of minutes from 1 to 1440, ` +
+        'or 0 to turn the sweep off',
+    );
+  }
+  return n;
 }
 
 /**

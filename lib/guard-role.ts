@@ -27,6 +27,8 @@ export interface GuardRoleInputs {
   ledger: dynamodb.ITable;
   /** The signing key the construct created (granted by ARN rather than by alias). */
   ownedKey?: { alias: string; keyArn: string };
+  /** The role's description; default the verifier's. */
+  description?: string;
 }
 
 /**
@@ -41,7 +43,8 @@ export function createGuardRole(
   const { resolved, here } = inputs;
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'ecs-image-guard verifier: read images and keys, stop tasks in scope, alert, log',
+    description:
+      inputs.description ?? 'ecs-image-guard verifier: read images and keys, stop tasks in scope, alert, log',
   });
   const grant = (statement: iam.PolicyStatement, wildcardReason?: string) => {
     role.addToPolicy(statement);

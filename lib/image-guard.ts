@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Policy } from '../lambda/policy/schema';
+import { sweepSettings } from '../lambda/policy/sweep-settings';
 import { eventClusterFilter } from './cluster-scope';
 import { createAlarms } from './guard-alarms';
 import { createOutputs } from './guard-outputs';
@@ -21,6 +22,7 @@ import { clusterScope } from './guard-permissions';
 import { createGuardRole } from './guard-role';
 import { GuardHook, type ProtectServiceOptions } from './guard-hook';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import { DEFAULT_SWEEP_TIMEOUT, GuardSweep } from './guard-sweep';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
 import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
@@ -84,6 +86,21 @@ export interface EcsImageGuardProps {
    * @default timeout minus 15 s (at least half the timeout)
    */
   readonly verifyDeadline?: Duration;
+  /**
+   * How often the sweep re-verifies the running tasks of the clusters in scope (docs/sweep.md): tasks
+   * whose event was lost, unconfirmed digests, every task after the policy or a key changed, and each
+   * final decision again after the policy's `sweep.recheckAfterHours`. Absent or `Duration.minutes(0)`:
+   * no sweep (no function, no schedule). The app (bin/app.ts) sets it from the context key
+   * `sweepIntervalMinutes`, 15 by default.
+   * @default no sweep
+   */
+  readonly sweepInterval?: Duration;
+  /**
+   * The sweep function's timeout; a run stops listing before it and leaves the rest for the next run.
+   * At most the interval, so runs do not overlap.
+   * @default Duration.minutes(5), or the interval when shorter
+   */
+  readonly sweepTimeout?: Duration;
 }
 
 export const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
@@ -122,6 +139,8 @@ export class EcsImageGuard extends Construct {
   /** The signing key created when no policy is given (or with `keepDefaultSigningKey`). */
   readonly signingKey?: kms.Key;
   readonly signingKeyAlias?: string;
+  /** The scheduled re-verification of running tasks; absent when `sweepInterval` is 0. */
+  readonly sweep?: GuardSweep;
   /** The stack outputs, by the name the README documents (the stack uses these as logical ids). */
   readonly outputs: Readonly<Record<string, CfnOutput>>;
   /** The deployment lifecycle hook, once `protectService` was called. */
@@ -275,6 +294,30 @@ export class EcsImageGuard extends Construct {
       undeliveredEvents: this.undeliveredEventsQueue,
       eventAgeThreshold: props.eventAgeAlarmThreshold ?? Duration.minutes(10),
     });
+    const sweepInterval = props.sweepInterval;
+    if (sweepInterval !== undefined && sweepInterval.toMilliseconds() > 0) {
+      this.sweep = new GuardSweep(this, 'Sweep', {
+        resolved: this.resolvedPolicy,
+        here,
+        logGroup: this.logGroup,
+        alertTopic: alerts.topic,
+        alertKey: alerts.key,
+        alarmTopic: this.alarmTopic,
+        ledger: this.ledger,
+        ...(this.signingKey === undefined
+          ? {}
+          : { ownedKey: { alias: aliasName, keyArn: this.signingKey.keyArn } }),
+        interval: sweepInterval,
+        timeout:
+          props.sweepTimeout ??
+          (sweepInterval.toSeconds() < DEFAULT_SWEEP_TIMEOUT.toSeconds()
+            ? sweepInterval
+            : DEFAULT_SWEEP_TIMEOUT),
+        memorySize: props.memorySize ?? 512,
+        verifyDeadline,
+        externalModules: LAMBDA_EXTERNAL_MODULES,
+      });
+    }
     this.outputs = createOutputs(this);
     Annotations.of(this).addInfo(this.synthSummary(isDefaultPolicy, props.reservedConcurrency).join('\n'));
     acknowledgeDeadLetterQueue(this.failedEventsQueue, "the verifier Lambda's on-failure destination");
@@ -338,12 +381,25 @@ export class EcsImageGuard extends Construct {
         : "alarms on the guard itself: to the operators' topic",
     );
     lines.push(
+      this.sweep === undefined
+        ? 'sweep: off (running tasks are only decided from their events)'
+        : sweepSummary(this.sweep.interval, this.resolvedPolicy.policy),
+    );
+    lines.push(
       reservedConcurrency === undefined
         ? 'reserved concurrency: none'
         : `reserved concurrency: ${reservedConcurrency}`,
     );
     return lines;
   }
+}
+
+function sweepSummary(interval: Duration, policy: Policy): string {
+  const settings = sweepSettings(policy);
+  return (
+    `sweep: every ${interval.toMinutes()} minutes, at most ${settings.maxStopsPerRun} stops per run, ` +
+    `each final decision re-checked after ${settings.recheckAfterMs / 3600_000} hours`
+  );
 }
 
 function deadLetterQueue(scope: Construct, id: string): sqs.Queue {

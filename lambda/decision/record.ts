@@ -17,6 +17,7 @@ import type {
   IgnoredRecord,
   NotationRecord,
   NotationSignatureRecord,
+  SweepDecisionFacts,
 } from './types';
 
 /** Messages are the only free text in a record; they are capped so a log line stays bounded. */
@@ -57,6 +58,7 @@ export interface DecisionRecordInput {
   /** Container name → alert group key, for the denied and failed containers. */
   alertGroups?: ReadonlyMap<string, string>;
   alert?: AlertRecord;
+  sweep?: SweepDecisionFacts;
 }
 
 export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord {
@@ -79,6 +81,7 @@ export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord 
     alert: input.alert ?? null,
   };
   if (input.actionError !== undefined) record.actionError = cap(input.actionError);
+  if (input.sweep !== undefined) record.sweep = { ...input.sweep };
   return record;
 }
 

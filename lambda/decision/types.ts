@@ -125,6 +125,22 @@ export interface AlertRecord {
   since?: string;
 }
 
+/**
+ * Extension, on sweep decisions only (`trigger: sweep`): why the task was decided again and which stop
+ * budget applied. `budgetExhausted`: the task would have been stopped, but this run's budget was spent;
+ * it is listed in the run's summary alert (`summaryAlert`) instead, and decided again next run.
+ */
+export interface SweepDecisionFacts {
+  runId: string;
+  /** `unknown`: no final decision remembered; `policy-changed`; `recheck`: older than the re-check age; `digest-changed`. */
+  why: 'unknown' | 'policy-changed' | 'recheck' | 'digest-changed';
+  stopBudget: number;
+  budgetExhausted: boolean;
+  /** The decision equals the one remembered: its alert is not repeated. */
+  unchanged?: boolean;
+  summaryAlert?: 'sent' | 'duplicate' | 'no-topic' | 'failed';
+}
+
 export interface DecisionRecord {
   type: 'image-guard.decision';
   /** Extension: what made the guard decide. */
@@ -146,6 +162,8 @@ export interface DecisionRecord {
   alert: AlertRecord | null;
   /** Extension: set when the action could not be carried out (e.g. StopTask failed); `action` says what was done. */
   actionError?: string;
+  /** Extension: present when `trigger` is `sweep`. */
+  sweep?: SweepDecisionFacts;
 }
 
 export interface IgnoredRecord {

@@ -283,5 +283,6 @@ async function alertOnce(run: Run, facts: AlertFacts): Promise<EnforcementResult
  * on the next event that carries a digest) still goes out. Groups are shared either way.
  */
 function ledgerKey(notice: TaskNotice): string {
+  if (notice.ledgerKey !== undefined) return notice.ledgerKey;
   return notice.unconfirmed === true ? `${notice.taskArn}#unconfirmed` : notice.taskArn;
 }

@@ -62,4 +62,9 @@ export interface TaskNotice {
    * it apart from the task's own alert (enforcer.ts ledgerKey).
    */
   unconfirmed?: boolean;
+  /**
+   * The ledger key of this notice's stop and alert claims, when not the task's own (the sweep claims a
+   * changed decision apart, so its alert is not taken for a duplicate of the first one).
+   */
+  ledgerKey?: string;
 }

@@ -5,7 +5,8 @@
  * entry says only what differs (credentials, clients the tests mock, no side effects in the CLI).
  *
  * Every AWS client made here has connection and request timeouts and bounded retries, and is loaded on
- * first use (a guard that only ever allows tasks never loads the ECS, SNS or DynamoDB client).
+ * first use (a guard that only ever allows tasks never loads the ECS or SNS client; with a ledger table
+ * it loads DynamoDB's to remember each final decision for the sweep).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -24,6 +25,7 @@ import type { ApprovedDigestReader } from '../hook/approved-digests';
 import type { KmsKeyLoader } from '../keys/kms-key-loader';
 import type { RevocationChecker } from '../notation/types';
 import { policySha256 } from '../policy/hash';
+import { DynamoDecisionMemory, type DecisionMemory } from '../sweep/decision-memory';
 import { alertWindowMinutes } from '../policy/alert-window';
 import type { Policy } from '../policy/schema';
 import type { RegistryClientOptions } from '../registry/options';
@@ -125,6 +127,8 @@ export interface GuardCompositionOptions extends CompositionOptions {
   /** Lease of a ledger claim (a retry takes a claim over once it expires); default: the ledger's. */
   leaseMs?: number;
   ledger?: DecisionLedger;
+  /** Final decisions for the sweep; default: in `ledgerTable` (key prefix `final#`), else none. */
+  memory?: DecisionMemory;
   sns?: Sender<SNSClient>;
   dynamodb?: Sender<DynamoDBClient>;
   /** Enforcement tuning (tests and the bench: retry timing, clock, waiting for another claim). */
@@ -136,6 +140,7 @@ export interface GuardCompositionOptions extends CompositionOptions {
 export interface GuardComposition extends Evaluation {
   guard: Guard;
   enforcer: EnforcerDeps;
+  memory?: DecisionMemory;
 }
 
 export function composeGuard(options: GuardCompositionOptions): GuardComposition {
@@ -150,19 +155,24 @@ export function composeGuard(options: GuardCompositionOptions): GuardComposition
           ...AWS_CLIENT_DEFAULTS,
         }),
     );
+  const dynamodb =
+    options.dynamodb ??
+    lazyClient(
+      async () =>
+        new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
+          region: options.region,
+          maxAttempts: 3,
+          ...AWS_CLIENT_DEFAULTS,
+        }),
+    );
+  const memory =
+    options.memory ??
+    (options.ledgerTable ? new DynamoDecisionMemory(dynamodb, options.ledgerTable) : undefined);
   const ledger =
     options.ledger ??
     (options.ledgerTable
       ? new DynamoDecisionLedger(
-          options.dynamodb ??
-            lazyClient(
-              async () =>
-                new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-                  region: options.region,
-                  maxAttempts: 3,
-                  ...AWS_CLIENT_DEFAULTS,
-                }),
-            ),
+          dynamodb,
           options.ledgerTable,
           undefined,
           undefined,
@@ -183,8 +193,9 @@ export function composeGuard(options: GuardCompositionOptions): GuardComposition
     logger: options.logger,
     metrics: options.metrics,
     verifyDeadlineMs: options.verifyDeadlineMs,
+    ...(memory ? { memory } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.newId ? { newId: options.newId } : {}),
   });
-  return { ...evaluation, guard, enforcer };
+  return { ...evaluation, guard, enforcer, ...(memory ? { memory } : {}) };
 }

@@ -13,6 +13,8 @@ import type { Policy } from '../policy/schema';
 import { ReasonCode } from '../reasons';
 import type { TaskLookups } from '../ecs/task-lookups';
 import type { ImageVerifier } from '../verify/image-verifier';
+import type { DecisionMemory } from '../sweep/decision-memory';
+import { finalDecisionOf } from '../sweep/final-decision';
 import { evaluateTask } from './evaluate-task';
 import type { KeyRing } from './key-ring';
 
@@ -43,7 +45,11 @@ export type GuardMetricName =
   | 'TasksStopped'
   | 'TasksAlerted'
   | 'EventsIgnored'
-  | 'EventsInvalid';
+  | 'EventsInvalid'
+  // The sweep's (sweep.ts): tasks it decided, stops deferred past its budget, clusters it could not list.
+  | 'SweepTasksDecided'
+  | 'SweepStopsDeferred'
+  | 'SweepClusterFailures';
 
 export interface GuardDeps {
   policy: Policy;
@@ -56,6 +62,8 @@ export interface GuardDeps {
   logger: AuditLogger;
   metrics: GuardMetrics;
   verifyDeadlineMs: number;
+  /** Where a final decision is remembered, so the sweep does not decide the task again. */
+  memory?: DecisionMemory;
   now?: () => number;
   newId?: () => string;
 }
@@ -163,6 +171,7 @@ export class Guard {
     this.deps.logger.info('decision', record);
     this.countDecision(evaluation.containers, enforcement);
     this.remember(task, evaluation.containers);
+    await this.rememberFinal(task.taskArn, evaluation, alertGroups);
     return { kind: 'decision', record };
   }
 
@@ -200,6 +209,30 @@ export class Guard {
       if (c.digest) decided.add(decidedDigestKey(c.name, c.digest));
     }
     this.decided.set(task.taskArn, decided, 6 * 3600_000);
+  }
+
+  /**
+   * A lost write only means the sweep decides the task once more (from the verdict cache): it is logged,
+   * never a reason to fail an event that was decided and acted on.
+   */
+  private async rememberFinal(
+    taskArn: string,
+    evaluation: Awaited<ReturnType<typeof evaluateTask>>,
+    alertGroups: ReadonlyMap<string, string> | undefined,
+  ): Promise<void> {
+    if (!this.deps.memory) return;
+    const final = finalDecisionOf({
+      taskArn,
+      policySha256: this.deps.policySha256,
+      decidedAt: this.now(),
+      decision: evaluation.decision,
+      containers: evaluation.containers,
+      ...(alertGroups ? { alertGroups } : {}),
+    });
+    if (!final) return;
+    await this.deps.memory.write(final).catch((e: unknown) => {
+      this.deps.logger.error('memory', { taskArn, message: `final decision not remembered: ${String(e)}` });
+    });
   }
 
   private countDecision(containers: readonly ContainerResult[], enforcement: EnforcementResult): void {

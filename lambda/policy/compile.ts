@@ -88,6 +88,7 @@ export function compilePolicy(
     ...(file.revocation?.cacheMinutes !== undefined
       ? { revocation: { cacheMinutes: file.revocation.cacheMinutes } }
       : {}),
+    ...sweepSettings(file.sweep),
   };
   return { policy, issues };
 }
@@ -112,6 +113,16 @@ function addImported<T extends { name: string }>(
     }
     into.push(item);
   }
+}
+
+/** Only the settings the file gives: a policy that names none keeps the hash it had before the sweep. */
+function sweepSettings(sweep: PolicyFile['sweep']): Pick<Policy, 'sweep'> {
+  if (sweep === undefined) return {};
+  const settings: NonNullable<Policy['sweep']> = {
+    ...(sweep.maxStopsPerRun !== undefined ? { maxStopsPerRun: sweep.maxStopsPerRun } : {}),
+    ...(sweep.recheckAfterHours !== undefined ? { recheckAfterHours: sweep.recheckAfterHours } : {}),
+  };
+  return Object.keys(settings).length > 0 ? { sweep: settings } : {};
 }
 
 function readKeyFile(file: string, at: string, reader: KeyFileReader, issues: PolicyIssue[]): string {

@@ -95,6 +95,8 @@ function allowedFieldsAt(path: readonly PropertyKey[]): readonly string[] | unde
       return POLICY_FIELDS.notationTrustPolicy;
     case 'revocation':
       return POLICY_FIELDS.revocation;
+    case 'sweep':
+      return POLICY_FIELDS.sweep;
     default:
       return undefined;
   }

@@ -28,6 +28,9 @@
  *                                 load onto Notation signers and rules (notation-trust-policy.ts)
  *   revocation: { cacheMinutes: N }
  *                                 how long an AWS Signer revocation answer is reused (default 15)
+ *   sweep: { maxStopsPerRun: N,   the scheduled re-verification of running tasks (docs/sweep.md): at
+ *            recheckAfterHours: N }  most N stops per run (default 5; beyond it, one summary alert),
+ *                                 and a final decision is re-checked after this many hours (default 24)
  *
  * Semantics worth knowing when writing a policy:
  *   - a rule without `match`, or without one of its fields, matches every value of that field
@@ -40,6 +43,7 @@ import { z } from 'zod';
 import { HASH_ALGORITHMS } from '../keys/hash-algorithm';
 import { DEFAULT_ALERT_WINDOW_MINUTES } from './alert-window';
 import { DEFAULT_REVOCATION_CACHE_MINUTES } from './notation-revocation';
+import { DEFAULT_SWEEP_SETTINGS } from './sweep-settings';
 import type { TlogMode } from '../cosign/types';
 import type { HashAlgorithm } from '../keys/types';
 import type { TrustStoreType } from '../notation/types';
@@ -82,6 +86,10 @@ export const POLICY_LIMITS = {
   identityChars: 1024,
   /** One day: a revoked signing profile or job must stop passing within a bounded time. */
   revocationCacheMinutes: 1440,
+  /** A sweep that may stop more than this per run is no longer a budget. */
+  sweepMaxStopsPerRun: 1000,
+  /** 30 days: longer, and a revoked key would go unnoticed on long-running tasks. */
+  sweepRecheckAfterHours: 720,
 } as const;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -253,6 +261,21 @@ export const AlertsSchema = z.strictObject({
     .optional(),
 });
 
+export const SweepSchema = z.strictObject({
+  maxStopsPerRun: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (the sweep only alerts) or more')
+    .max(POLICY_LIMITS.sweepMaxStopsPerRun, `at most ${POLICY_LIMITS.sweepMaxStopsPerRun}`)
+    .optional(),
+  recheckAfterHours: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(POLICY_LIMITS.sweepRecheckAfterHours, `at most ${POLICY_LIMITS.sweepRecheckAfterHours} (30 days)`)
+    .optional(),
+});
+
 /** The policy file as written (before defaults, key files and rule inheritance are applied). */
 export const PolicyFileSchema = z.strictObject({
   version: z.literal(1).optional(),
@@ -280,6 +303,7 @@ export const PolicyFileSchema = z.strictObject({
     .optional(),
   notationTrustPolicy: NotationTrustPolicySchema.optional(),
   revocation: RevocationSchema.optional(),
+  sweep: SweepSchema.optional(),
 });
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
@@ -299,6 +323,7 @@ export const POLICY_FIELDS = {
   trustStore: ['type', 'name', 'certificates', 'certificatesFile'],
   notationTrustPolicy: Object.keys(NotationTrustPolicySchema.shape),
   revocation: Object.keys(RevocationSchema.shape),
+  sweep: Object.keys(SweepSchema.shape),
 } as const;
 
 /** Why inline trust-store PEM is not usable for a store of `type`, or undefined. */
@@ -412,6 +437,11 @@ export interface Policy {
   exemptions?: Exemption[];
   /** Present only when the file sets it; default `POLICY_DEFAULTS.revocationCacheMinutes`. */
   revocation?: { cacheMinutes: number };
+  /**
+   * The sweep's settings, each present only when the file sets it (a policy without them keeps its
+   * hash); defaults `POLICY_DEFAULTS.sweepMaxStopsPerRun` / `sweepRecheckAfterHours` (sweep-settings.ts).
+   */
+  sweep?: { maxStopsPerRun?: number; recheckAfterHours?: number };
 }
 
 export const POLICY_DEFAULTS = {
@@ -425,6 +455,8 @@ export const POLICY_DEFAULTS = {
   awsInjectedContainers: 'trust',
   revocationCacheMinutes: DEFAULT_REVOCATION_CACHE_MINUTES,
   verifyTimestamp: 'always',
+  sweepMaxStopsPerRun: DEFAULT_SWEEP_SETTINGS.maxStopsPerRun,
+  sweepRecheckAfterHours: DEFAULT_SWEEP_SETTINGS.recheckAfterHours,
 } as const satisfies {
   mode: Mode;
   noMatch: NoMatchAction;
@@ -436,6 +468,8 @@ export const POLICY_DEFAULTS = {
   awsInjectedContainers: AwsInjectedContainers;
   revocationCacheMinutes: number;
   verifyTimestamp: 'always' | 'afterCertExpiry';
+  sweepMaxStopsPerRun: number;
+  sweepRecheckAfterHours: number;
 };
 
 export { isKmsKey, isNotationSigner } from './key-kind';

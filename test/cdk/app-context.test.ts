@@ -6,6 +6,7 @@ import {
   parseEmails,
   parseReservedConcurrency,
   parseRetention,
+  parseSweepInterval,
   readAppSettings,
 } from '../../lib/app-context';
 
@@ -21,6 +22,7 @@ describe('CDK app context', () => {
       signingKeyAlias: 'alias/ecs-image-guard',
       signingKeyAliasDerived: false,
       keepSigningKey: false,
+      sweepIntervalMinutes: 15,
     });
   });
 
@@ -36,6 +38,7 @@ describe('CDK app context', () => {
           opsEmails: 'ops@example.com',
           keepSigningKey: 'true',
           reservedConcurrency: '10',
+          sweepIntervalMinutes: '30',
         }),
       ),
     ).toEqual({
@@ -48,6 +51,7 @@ describe('CDK app context', () => {
       signingKeyAliasDerived: false,
       keepSigningKey: true,
       reservedConcurrency: 10,
+      sweepIntervalMinutes: 30,
     });
   });
 
@@ -124,5 +128,19 @@ describe('CDK app context', () => {
   it('rejects a bad stack name or signing key alias with the context key', () => {
     expect(() => readAppSettings(from({ stackName: '1guard' }))).toThrow(/context stackName/);
     expect(() => readAppSettings(from({ signingKeyAlias: 'signing' }))).toThrow(/context signingKeyAlias/);
+  });
+});
+
+describe('context sweepIntervalMinutes', () => {
+  it('is 15 by default, 0 turns the sweep off, and anything else is refused with the reason', () => {
+    expect(parseSweepInterval(undefined)).toBe(15);
+    expect(parseSweepInterval('0')).toBe(0);
+    expect(parseSweepInterval(60)).toBe(60);
+    expect(parseSweepInterval('1440')).toBe(1440);
+    for (const bad of ['1441', '-5', '2.5', 'often', true]) {
+      expect(() => parseSweepInterval(bad)).toThrow(
+        /context sweepIntervalMinutes: .* from 1 to 1440, or 0 to turn the sweep off/,
+      );
+    }
   });
 });

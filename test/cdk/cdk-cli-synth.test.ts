@@ -26,7 +26,8 @@ describe('npx cdk synth', () => {
     const functions = Object.values(
       template.Resources as Record<string, { Type: string; Properties: { Runtime?: string } }>,
     ).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x');
-    expect(functions).toHaveLength(1);
+    // The verifier and the sweep (on by default in the app, every 15 minutes).
+    expect(functions).toHaveLength(2);
     const asset = readdirSync(out).find(
       (f) => f.startsWith('asset.') && readdirSync(path.join(out, f)).includes('policy.json'),
     );

@@ -7,7 +7,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { E2E_TOPIC_ARN, type LambdaProcess } from '../support/e2e';
-import { decisionsFor, startScenario, type Scenario, SETUP_TIMEOUT_MS } from '../support/e2e/scenario';
+import {
+  decisionsFor,
+  MEMORY_WRITES_PER_FINAL_DECISION,
+  startScenario,
+  type Scenario,
+  SETUP_TIMEOUT_MS,
+} from '../support/e2e/scenario';
 import { newTaskId, taskEvent, type PushedImage } from '../guard/support';
 
 let s: Scenario;
@@ -83,13 +89,14 @@ describe('deny: an unsigned image in enforce mode', () => {
     const alert = s.guard.sns.published.at(-1)!;
     expect(alert.topicArn).toBe(E2E_TOPIC_ARN);
     expect(alert.message).toContain(taskArn);
-    // Stop: claim, done; alert: claim, group window, done.
+    // Stop: claim, done; alert: claim, group window, done; then the final decision remembered.
     expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual([
       'UpdateItem',
       'UpdateItem',
       'UpdateItem',
       'UpdateItem',
       'UpdateItem',
+      'PutItem',
     ]);
 
     const [record, ...more] = decisionsFor(taskArn, first);
@@ -131,11 +138,13 @@ describe('deny: an unsigned image in enforce mode', () => {
     expect(s.guard.sns.callsOf('Publish').length).toBe(before.publish);
     // Both claims are refused by the conditional writes (then read: done, not held): that is how a
     // second instance knows.
+    // The decision, final, is remembered again (the same item, rewritten).
     expect(s.guard.ledgerCalls().slice(before.ledger)).toEqual([
       'UpdateItem',
       'GetItem',
       'UpdateItem',
       'GetItem',
+      'PutItem',
     ]);
     expect(decisionsFor(taskArn, second)).toEqual([
       expect.objectContaining({ action: 'none', containers: [expect.objectContaining({ outcome: 'deny' })] }),
@@ -155,10 +164,11 @@ describe('allow: a signed image', () => {
     const lp = await lambda();
     expect(await lp.invoke(event)).toEqual({ ok: true, result: undefined });
 
+    // Nothing claimed; only the final decision remembered for the sweep.
     expect(callCounts()).toEqual({
       stopTask: before.stopTask,
       publish: before.publish,
-      ledger: before.ledger,
+      ledger: before.ledger + MEMORY_WRITES_PER_FINAL_DECISION,
     });
     // A fresh execution environment loads the key once.
     expect(s.guard.kms.callsOf('GetPublicKey').length - before.kms).toBe(1);

@@ -14,6 +14,7 @@ import {
   type Scenario,
   SETUP_TIMEOUT_MS,
   LEDGER_CALLS_PER_STOPPED_TASK,
+  MEMORY_WRITES_PER_FINAL_DECISION,
 } from '../support/e2e/scenario';
 import { newTaskId, type PushedImage } from '../guard/support';
 
@@ -84,7 +85,7 @@ describe('a GuardDuty sidecar (no image, not in the task definition)', () => {
     const lp = await s.guard.startLambda();
     expect(await lp.invoke(event)).toEqual({ ok: true, result: undefined });
 
-    expect(counts()).toEqual(before);
+    expect(counts()).toEqual({ ...before, ledger: before.ledger + MEMORY_WRITES_PER_FINAL_DECISION });
     expect(s.guard.ecs.callsOf('DescribeTaskDefinition').length).toBeGreaterThanOrEqual(1);
     const [record, ...more] = decisionsFor(taskArnOf(event), lp);
     expect(more).toEqual([]);
@@ -115,7 +116,9 @@ describe('a GuardDuty sidecar (no image, not in the task definition)', () => {
     expect(s.guard.ecs.stopped.at(-1)).toMatchObject({ task: taskArnOf(event) });
     expect(after.publish - before.publish).toBe(1);
     expect(s.guard.sns.published.at(-1)!.message).not.toContain(SIDECAR);
-    expect(after.ledger - before.ledger).toBe(LEDGER_CALLS_PER_STOPPED_TASK);
+    expect(after.ledger - before.ledger).toBe(
+      LEDGER_CALLS_PER_STOPPED_TASK + MEMORY_WRITES_PER_FINAL_DECISION,
+    );
     const [record] = decisionsFor(taskArnOf(event), lp);
     expect(record).toMatchObject({ action: 'stopped' });
     expect(record!.containers).toEqual(

@@ -15,6 +15,7 @@ import {
   type Scenario,
   SETUP_TIMEOUT_MS,
   LEDGER_CALLS_PER_STOPPED_TASK,
+  MEMORY_WRITES_PER_FINAL_DECISION,
 } from '../support/e2e/scenario';
 import { newTaskId, type PushedImage } from '../guard/support';
 
@@ -107,7 +108,7 @@ describe('an event without a digest, the tag moved since the revision was create
     const after = counts();
     expect(after.stopTask - before.stopTask).toBe(0);
     expect(after.publish - before.publish).toBe(0);
-    expect(after.ledger - before.ledger).toBe(0);
+    expect(after.ledger - before.ledger).toBe(MEMORY_WRITES_PER_FINAL_DECISION);
     expect(after.revisions - before.revisions).toBeGreaterThanOrEqual(1);
     expect(decisionsFor(taskArnOf(event), lp)).toEqual([
       expect.objectContaining({
@@ -141,7 +142,9 @@ describe('an event without a digest, the tag moved since the revision was create
     expect(s.guard.ecs.stopped.at(-1)).toMatchObject({ task: taskArnOf(event) });
     expect(after.publish - before.publish).toBe(1);
     expect(s.guard.sns.published.at(-1)!.message).toContain(revisionImage.digest);
-    expect(after.ledger - before.ledger).toBe(LEDGER_CALLS_PER_STOPPED_TASK);
+    expect(after.ledger - before.ledger).toBe(
+      LEDGER_CALLS_PER_STOPPED_TASK + MEMORY_WRITES_PER_FINAL_DECISION,
+    );
     expect(decisionsFor(taskArnOf(event), lp)).toEqual([
       expect.objectContaining({
         action: 'stopped',

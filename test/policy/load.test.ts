@@ -252,7 +252,7 @@ rules: [{ name: r, keys: [ci-2026, vendr] }]`,
       {
         path: 'mdoe',
         message:
-          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries, alerts, awsInjectedContainers, exemptions, notationTrustPolicy, revocation)',
+          'unknown field (allowed here: version, mode, noMatch, onError, transparencyLog, rekorPublicKeys, keys, trustedImages, rules, registries, alerts, awsInjectedContainers, exemptions, notationTrustPolicy, revocation, sweep)',
       },
     ],
   ],

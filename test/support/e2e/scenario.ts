@@ -154,3 +154,9 @@ export const SETUP_TIMEOUT_MS = 6 * 60_000;
  * place to change if the ledger's protocol changes).
  */
 export const LEDGER_CALLS_PER_STOPPED_TASK = 5;
+
+/**
+ * The final decision the event path remembers for the sweep (one PutItem of `final#<taskArn>` in the
+ * same table), after every decision that is final: an allowed task too.
+ */
+export const MEMORY_WRITES_PER_FINAL_DECISION = 1;
