@@ -251,7 +251,7 @@ export class Sweep {
         const described = await fleet.describe(cluster, batch, signal);
         record.describeFailures += described.failures.length;
         const candidates = await this.select(run, described.tasks);
-        await mapLimit(candidates, this.deps.concurrency ?? 8, (c) => this.decide(run, c));
+        await mapLimit(candidates, this.deps.concurrency ?? 8, (c) => this.decideIsolated(run, c));
       }
     }
   }
@@ -321,6 +321,20 @@ export class Sweep {
       if (c.imageDigest !== undefined && previous.digests[c.name] !== c.imageDigest) return 'digest-changed';
     }
     return undefined;
+  }
+
+  /** One task that cannot be decided (a bug, a store that throws) is recorded; the others still are. */
+  private async decideIsolated(run: Run, candidate: Candidate): Promise<void> {
+    try {
+      await this.decide(run, candidate);
+    } catch (e) {
+      run.record.errors += 1;
+      this.deps.metrics.count('Errors');
+      this.deps.logger.error('sweep-task', {
+        taskArn: candidate.task.taskArn,
+        message: `task not decided by this run (decided again by the next): ${toGuardError(e).message}`,
+      });
+    }
   }
 
   private async decide(run: Run, candidate: Candidate): Promise<void> {
