@@ -133,7 +133,7 @@ export interface AlertRecord {
 export interface SweepDecisionFacts {
   runId: string;
   /** `unknown`: no final decision remembered; `policy-changed`; `recheck`: older than the re-check age; `digest-changed`. */
-  why: 'unknown' | 'policy-changed' | 'recheck' | 'digest-changed';
+  why: 'unknown' | 'policy-changed' | 'recheck' | 'digest-changed' | 'exemption-expired';
   stopBudget: number;
   budgetExhausted: boolean;
   /** The decision equals the one remembered: its alert is not repeated. */

@@ -70,6 +70,7 @@ export class DynamoDecisionMemory implements DecisionMemory {
           outcome: { S: decision.outcome },
           fingerprint: { S: decision.fingerprint },
           alertGroups: { S: JSON.stringify(decision.alertGroups) },
+          ...(decision.validUntil === undefined ? {} : { validUntil: { N: String(decision.validUntil) } }),
           expiresAt: { N: String(Math.floor(decision.decidedAt / 1000) + this.ttlDays * 86_400) },
         },
       }),
@@ -95,7 +96,9 @@ function fromItem(item: Record<string, AttributeValue>): FinalDecision | undefin
     return undefined;
   const digests = parseStringMap(item.digests?.S);
   const alertGroups = parseStringList(item.alertGroups?.S);
+  const validUntil = item.validUntil === undefined ? undefined : Number(item.validUntil.N);
   if (digests === undefined || alertGroups === undefined) return undefined;
+  if (validUntil !== undefined && !Number.isFinite(validUntil)) return undefined;
   return {
     taskArn: key.slice(MEMORY_KEY_PREFIX.length),
     policySha256,
@@ -104,6 +107,7 @@ function fromItem(item: Record<string, AttributeValue>): FinalDecision | undefin
     outcome,
     fingerprint,
     alertGroups,
+    ...(validUntil === undefined ? {} : { validUntil }),
   };
 }
 

@@ -26,6 +26,12 @@ export interface FinalDecision {
   fingerprint: string;
   /** Alert groups of the failing containers: the sweep reports their closed windows. */
   alertGroups: string[];
+  /**
+   * Epoch ms when the decision stops holding: the earliest `until` of the exemptions it allowed a
+   * container by. The sweep decides the task again from then on, so a break-glass allowance ends with
+   * its exemption, not up to a re-check age later.
+   */
+  validUntil?: number;
 }
 
 /** The final decision of a task, or undefined when some container's answer is not final. */
@@ -46,6 +52,12 @@ export function finalDecisionOf(input: {
   if (notFinal) return undefined;
   const digests: Record<string, string> = {};
   for (const c of input.containers) if (c.digest !== undefined) digests[c.name] = c.digest;
+  const exemptedUntil = input.containers
+    .filter((c) => c.decision.exemption?.status === ReasonCode.EXEMPTED)
+    .map((c) => Date.parse(c.decision.exemption?.until ?? ''));
+  // An unreadable `until` (the policy validated it, so never in practice) ends the decision at once.
+  const validUntil =
+    exemptedUntil.length === 0 ? undefined : Math.min(...exemptedUntil.map((t) => (Number.isNaN(t) ? 0 : t)));
   return {
     taskArn: input.taskArn,
     policySha256: input.policySha256,
@@ -54,6 +66,7 @@ export function finalDecisionOf(input: {
     outcome: input.containers.some((c) => c.decision.outcome === 'deny') ? 'fail' : 'pass',
     fingerprint: decisionFingerprint(input.decision, input.containers),
     alertGroups: [...new Set(input.alertGroups?.values() ?? [])].sort(),
+    ...(validUntil === undefined ? {} : { validUntil }),
   };
 }
 

@@ -316,6 +316,7 @@ export class Sweep {
   ): SweepDecisionFacts['why'] | undefined {
     if (previous === undefined) return 'unknown';
     if (previous.policySha256 !== this.deps.evaluator.policySha256) return 'policy-changed';
+    if (previous.validUntil !== undefined && now >= previous.validUntil) return 'exemption-expired';
     if (now - previous.decidedAt >= this.recheckAfterMs) return 'recheck';
     for (const c of task.containers) {
       if (c.imageDigest !== undefined && previous.digests[c.name] !== c.imageDigest) return 'digest-changed';

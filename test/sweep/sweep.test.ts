@@ -360,6 +360,52 @@ describe('alerts', () => {
   });
 });
 
+describe('an exemption', () => {
+  it('allows the task only until the exemption ends: the next run after `until` decides it again and stops it', async () => {
+    const exempted = task(unsigned);
+    fleet.add(exempted);
+    const clock = { now: Date.parse('2026-11-30T12:00:00.000Z') };
+    // Exemptions are matched on the wall clock: it follows the sweep's clock here.
+    const wallClock = jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
+    try {
+      const until = new Date(clock.now + 60 * 60_000).toISOString();
+      const setup = buildSweep({
+        clock,
+        policy: {
+          ...policy(),
+          exemptions: [
+            {
+              image: `${host}/${unsigned.repo}@${unsigned.digest}`,
+              clusters: ['prod-eu'],
+              until,
+              reason: 'vendor hotfix',
+              ticket: 'SEC-1',
+            },
+          ],
+        },
+      });
+
+      const first = await setup.sweep.run();
+      expect(first).toMatchObject({ decided: 1, stopped: 0 });
+      expect(stops()).toHaveLength(0);
+      expect(sweepRecords(setup)[0]?.containers[0]).toMatchObject({ reason: 'EXEMPTED' });
+
+      clock.now += 30 * 60_000; // still exempted: current, not decided again
+      expect(await setup.sweep.run()).toMatchObject({ decided: 0, current: 1 });
+
+      clock.now += 31 * 60_000; // the exemption has ended, long before the 24-hour re-check
+      const after = await setup.sweep.run();
+      expect(after).toMatchObject({ decided: 1, stopped: 1 });
+      expect(stops()).toEqual([expect.objectContaining({ task: taskArnOf('prod-eu', exempted.id) })]);
+      const last = sweepRecords(setup).at(-1);
+      expect(last?.sweep?.why).toBe('exemption-expired');
+      expect(last?.containers[0]?.exemption).toMatchObject({ status: 'EXEMPTION_EXPIRED' });
+    } finally {
+      wallClock.mockRestore();
+    }
+  });
+});
+
 describe('a changed decision', () => {
   it('alerts again: a task the event path alerted on in audit mode is stopped and alerted when the policy enforces', async () => {
     const t = task(unsigned);
