@@ -130,11 +130,6 @@ export class ImageVerifier {
     // One budget per image lookup: whatever the registry lists, this is all it can cost.
     const budget = new VerificationBudget(this.limits);
     const signers = options.notation ?? [];
-    // The image's own descriptor, for Notation's targetArtifact: known when the tag was resolved,
-    // else one GET by digest, only when a Notation signature is actually examined.
-    let target: Promise<TargetDescriptor> | undefined = knownTarget && Promise.resolve(knownTarget);
-    const targetOnce = (): Promise<TargetDescriptor> =>
-      (target ??= this.imageDescriptor(ref, digest, budget, options.signal));
     try {
       const discovery = await discoverAndCheck({
         registry: this.deps.registry,
@@ -149,7 +144,8 @@ export class ImageVerifier {
           verifiers: signers,
           verifyEnvelope: this.deps.notationVerifier ?? loadedNotationEnvelopeVerifier,
           ...(options.revocation ? { revocation: options.revocation } : {}),
-          target: targetOnce,
+          // Known when the tag was resolved; else each signature manifest's subject gives it.
+          ...(knownTarget ? { target: knownTarget } : {}),
           now: this.deps.currentTime ?? (() => new Date()),
         },
       });
@@ -189,25 +185,6 @@ export class ImageVerifier {
   }
 
   /** The image manifest's (mediaType, digest, size), read by digest (so hashed and checked). */
-  private async imageDescriptor(
-    ref: ImageReference,
-    digest: string,
-    budget: VerificationBudget,
-    signal?: AbortSignal,
-  ): Promise<TargetDescriptor> {
-    const manifest = await this.deps.registry.getManifest(ref, digest, {
-      budget,
-      ...(signal ? { signal } : {}),
-    });
-    if (!manifest) {
-      throw new GuardError(
-        ReasonCode.REGISTRY_UNAVAILABLE,
-        `the image manifest ${digest} is not in ${ref.registry}/${ref.repository}`,
-      );
-    }
-    return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length };
-  }
-
   private result(
     image: string,
     started: number,

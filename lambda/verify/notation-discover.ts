@@ -42,8 +42,12 @@ export interface NotationDiscovery {
   verifiers: readonly NotationVerifier[];
   verifyEnvelope: NotationEnvelopeVerifier;
   revocation?: RevocationChecker;
-  /** The image manifest's own descriptor (fetched at most once per verification, when first needed). */
-  target: () => Promise<TargetDescriptor>;
+  /**
+   * The image manifest's own descriptor when the guard read it (it resolved the tag). Otherwise the
+   * signature manifest's `subject` gives the size and media type for the digest ECS reported, at no
+   * extra request: the digest is the only part of either that is verified, and it is checked.
+   */
+  target?: TargetDescriptor;
   /** Verification time. */
   now: () => Date;
 }
@@ -90,6 +94,28 @@ export async function checkNotationReferrer(
   }
   const layer = parsed.envelope;
   const format = formatOf(layer.mediaType);
+  if (parsed.subject === undefined) {
+    return single(
+      failedCheck(
+        format,
+        artifact,
+        ReasonCode.SIGNATURE_MALFORMED,
+        'the Notation signature manifest has no valid subject descriptor',
+      ),
+    );
+  }
+  if (parsed.subject.digest !== ctx.imageDigest) {
+    // Listed under this image, about another one: not read (its envelope could only sign the other).
+    return single(
+      failedCheck(
+        format,
+        artifact,
+        ReasonCode.DIGEST_MISMATCH,
+        `the Notation signature manifest's subject is ${untrustedText(parsed.subject.digest, 80)}, not this image (${ctx.imageDigest})`,
+      ),
+    );
+  }
+  const target = ctx.notation.target ?? parsed.subject;
   let envelope: Buffer;
   try {
     ctx.budget.spendLayer(`Notation envelope of ${artifact}`);
@@ -106,7 +132,7 @@ export async function checkNotationReferrer(
     result = await ctx.notation.verifyEnvelope({
       envelope,
       envelopeMediaType: layer.mediaType,
-      target: await ctx.notation.target(),
+      target,
       verifiers: ctx.notation.verifiers,
       now: ctx.notation.now(),
     });
@@ -225,7 +251,9 @@ function formatOf(mediaType: string): SignatureFormat {
  * `artifactType` = the Notation type with the empty config, or (legacy) the Notation type as the
  * config's media type; exactly one layer, the envelope. Else why not, in words.
  */
-function parseSignatureManifest(bytes: Buffer): { envelope: Descriptor } | string {
+function parseSignatureManifest(
+  bytes: Buffer,
+): { envelope: Descriptor; subject: TargetDescriptor | undefined } | string {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -234,7 +262,12 @@ function parseSignatureManifest(bytes: Buffer): { envelope: Descriptor } | strin
   }
   if (!json || typeof json !== 'object' || Array.isArray(json))
     return 'Notation signature manifest is not a JSON object';
-  const m = json as { artifactType?: unknown; config?: { mediaType?: unknown }; layers?: unknown };
+  const m = json as {
+    artifactType?: unknown;
+    config?: { mediaType?: unknown };
+    layers?: unknown;
+    subject?: unknown;
+  };
   const configType = typeof m.config === 'object' && m.config ? m.config.mediaType : undefined;
   const current = m.artifactType === NOTATION_SIGNATURE_ARTIFACT_TYPE && configType === MediaType.OCI_EMPTY;
   const legacy = m.artifactType === undefined && configType === NOTATION_SIGNATURE_ARTIFACT_TYPE;
@@ -258,5 +291,17 @@ function parseSignatureManifest(bytes: Buffer): { envelope: Descriptor } | strin
   ) {
     return 'the envelope layer of the Notation signature manifest is not a valid descriptor';
   }
-  return { envelope: { mediaType: layer.mediaType, digest: layer.digest, size: layer.size } };
+  return {
+    envelope: { mediaType: layer.mediaType, digest: layer.digest, size: layer.size },
+    subject: subjectOf(m.subject),
+  };
+}
+
+/** The manifest's `subject` as a target descriptor, or undefined when it is missing or malformed. */
+function subjectOf(value: unknown): TargetDescriptor | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { mediaType, digest, size } = value as Record<string, unknown>;
+  if (typeof mediaType !== 'string' || typeof digest !== 'string') return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+  return { mediaType, digest, size };
 }

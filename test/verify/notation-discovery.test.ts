@@ -223,7 +223,7 @@ describe('Notation signatures in the discovery pass', () => {
       },
     );
 
-    it('pinned by digest, the image manifest is read once more for the target descriptor, and only then', async () => {
+    it('pinned by digest, the target descriptor comes from the signature manifest’s subject: no request for it', async () => {
       const { repo, image } = await newImage();
       const bundle = await pushCosignBundle(registry, repo, image);
       const sigs = [
@@ -250,8 +250,8 @@ describe('Notation signatures in the discovery pass', () => {
         { mediaType: image.mediaType, digest: image.digest, size: image.size },
         { mediaType: image.mediaType, digest: image.digest, size: image.size },
       ]);
-      // Two signature manifests, and the image manifest once for both.
-      expect(client.stats.manifest).toBe(cosignClient.stats.manifest + 3);
+      // Each signature's own manifest and blob, nothing else.
+      expect(client.stats.manifest).toBe(cosignClient.stats.manifest + 2);
       expect(client.stats.blob).toBe(cosignClient.stats.blob + 2);
       expect(client.stats.referrers).toBe(cosignClient.stats.referrers);
     });
@@ -386,6 +386,40 @@ describe('Notation signatures in the discovery pass', () => {
     expect(verdict.usage?.layers).toBe(2);
     expect(client.stats.blob).toBe(2);
     expect(double.calls).toHaveLength(2);
+  });
+
+  it('a signature manifest without a subject (listed in a tag index) is SIGNATURE_MALFORMED, its envelope not read', async () => {
+    const { repo, image } = await newImage();
+    const sig = await pushNotationSignature(registry, repo, image, envelopeFor(image), {
+      withoutSubject: true,
+    });
+    await pushReferrersTagIndex(registry, repo, image.digest, [sig]);
+    const double = envelopeVerifierDouble();
+    const verdict = await verifierFor(clientFor(registry), double).verify(
+      refOf(registry, repo, image.digest),
+      notationOptions([awsSigner()], []),
+    );
+    expect(verdict).toMatchObject({ verified: false, error: false, reason: ReasonCode.SIGNATURE_MALFORMED });
+    expect(verdict.signatures[0]?.message).toContain('no valid subject');
+    expect(double.calls).toHaveLength(0);
+  });
+
+  it('a signature manifest listed under the image whose subject is another manifest is a DIGEST_MISMATCH, its envelope not read', async () => {
+    const { repo, image } = await newImage();
+    const other = await pushImage(registry, repo, 'other-subject');
+    // Its subject is `other`, but the tag index lists it under `image`.
+    const sig = await pushNotationSignature(registry, repo, other, envelopeFor(image));
+    await pushReferrersTagIndex(registry, repo, image.digest, [sig]);
+    const client = clientFor(registry);
+    const double = envelopeVerifierDouble();
+    const verdict = await verifierFor(client, double).verify(
+      refOf(registry, repo, image.digest),
+      notationOptions([awsSigner()], []),
+    );
+    expect(verdict).toMatchObject({ verified: false, error: false, reason: ReasonCode.DIGEST_MISMATCH });
+    expect(verdict.signatures[0]?.message).toContain('not this image');
+    expect(double.calls).toHaveLength(0);
+    expect(client.stats.blob).toBe(0);
   });
 
   it('a signature for another image is not accepted (the target is the image’s own descriptor)', async () => {

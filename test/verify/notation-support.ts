@@ -150,6 +150,8 @@ export interface NotationSignatureOptions {
   layerMediaType?: string;
   /** Config media type of the artifactType form (default the empty one). */
   configMediaType?: string;
+  /** Leave out `subject` (a manifest no referrers listing would name, but a tag index can). */
+  withoutSubject?: boolean;
 }
 
 /** A Notation signature manifest with `subject` = `image`, as notation / ORAS write it. */
@@ -176,7 +178,9 @@ export function notationSignature(
         digest: sha256Digest(l),
         size: l.length,
       })),
-      subject: { mediaType: image.mediaType, digest: image.digest, size: image.size },
+      ...(options.withoutSubject
+        ? {}
+        : { subject: { mediaType: image.mediaType, digest: image.digest, size: image.size } }),
       annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': '["00"]' },
     }),
   );
