@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { VerdictCache } from '../cache/verdict-cache';
-import { GuardError, toGuardError } from '../errors';
+import { toGuardError } from '../errors';
 import type { NotationVerifier, TargetDescriptor } from '../notation/types';
 import { formatReference } from '../reference/parse';
 import type { ImageReference } from '../reference/types';
