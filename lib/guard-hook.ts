@@ -15,6 +15,7 @@ import { acknowledgeWildcardResources } from './guard-nag';
 import { ecrAuthStatement, ecrReadStatement } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
+import { grantSignerRevocation } from './signer-grants';
 import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
 
 const HOOK_ENTRY = path.join(__dirname, '..', 'lambda', 'hook-handler.ts');
@@ -131,6 +132,7 @@ export class GuardHook extends Construct {
       'ecs:DescribeTaskDefinition has no resource-level permissions, so Resource "*" is the only valid form. ' +
         "Read-only: the hook reads a task definition's container names to tell them from containers AWS injects.",
     );
+    grantSignerRevocation(this, this.role, resolved.policy);
     // Resources are added by `protect`: the protected services and their revisions only.
     this.describeStatement = new iam.PolicyStatement({ actions: ['ecs:DescribeServiceRevisions'] });
     grant(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.alertTopic.topicArn] }));

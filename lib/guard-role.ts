@@ -15,7 +15,7 @@ import {
 } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
-import { SIGNER_REVOCATION_WILDCARD_REASON, signerRevocationStatement } from './signer-grants';
+import { grantSignerRevocation } from './signer-grants';
 import { describeTaskDefinitionStatement, ecsReadStatements } from './ecs-read-grants';
 
 export interface GuardRoleInputs {
@@ -81,13 +81,7 @@ export function createGuardRole(
 
   const ecsTaskDefinitionPolicy = grantEcsReads(scope, role, clusterScope(resolved.scope, here));
 
-  // Its own policy, so that its unavoidable `Resource: "*"` is acknowledged there and nowhere else.
-  const revocation = signerRevocationStatement(resolved.policy);
-  if (revocation !== undefined) {
-    const signerPolicy = new iam.Policy(scope, 'SignerRevocationPolicy', { statements: [revocation] });
-    signerPolicy.attachToRole(role);
-    acknowledgeWildcardResources(signerPolicy, revocation, SIGNER_REVOCATION_WILDCARD_REASON);
-  }
+  grantSignerRevocation(scope, role, resolved.policy);
 
   grant(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [inputs.alertTopic.topicArn] }));
   // Publishing to an encrypted topic: SNS generates and decrypts the data key as the publisher.

@@ -1,6 +1,8 @@
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy as IamPolicy, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import type { Policy } from '../lambda/policy/schema';
 import { usesAwsSigner } from '../lambda/policy/notation-revocation';
+import { acknowledgeWildcardResources } from './guard-nag';
 
 /**
  * Why `signer:GetRevocationStatus` has `Resource: "*"`: the service authorization reference lists no
@@ -26,4 +28,21 @@ export function signerRevocationStatement(
     actions: ['signer:GetRevocationStatus'],
     resources: ['*'],
   });
+}
+
+/**
+ * Gives `role` signer:GetRevocationStatus when the policy uses AWS Signer, in a policy of its own
+ * (`SignerRevocationPolicy` under `scope`) so that its unavoidable `Resource: "*"` is acknowledged
+ * there and nowhere else. Every function that verifies (events, hook, sweep) gets it the same way.
+ */
+export function grantSignerRevocation(
+  scope: Construct,
+  role: IRole,
+  policy: Pick<Policy, 'keys' | 'rules'>,
+): void {
+  const revocation = signerRevocationStatement(policy);
+  if (revocation === undefined) return;
+  const signerPolicy = new IamPolicy(scope, 'SignerRevocationPolicy', { statements: [revocation] });
+  signerPolicy.attachToRole(role);
+  acknowledgeWildcardResources(signerPolicy, revocation, SIGNER_REVOCATION_WILDCARD_REASON);
 }

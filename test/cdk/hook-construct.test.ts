@@ -34,12 +34,13 @@ function build(
     strategy?: ecs.DeploymentStrategy;
     controller?: ecs.DeploymentControllerType;
     nag?: boolean;
+    policy?: string;
   } = {},
 ): Built {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'HookTest', { env: { account: '111122223333', region: 'eu-west-1' } });
-  const guard = new EcsImageGuard(stack, 'Guard', { policyFile: writePolicy(POLICY) });
+  const guard = new EcsImageGuard(stack, 'Guard', { policyFile: writePolicy(options.policy ?? POLICY) });
   const service = sampleService(stack, 'Web', options);
   // The sample service is the user's, not the guard's: its own findings are not this test's subject.
   acknowledgeSample([
@@ -102,6 +103,42 @@ const hookFunction = (template: Template) =>
   );
 
 describe('protectService', () => {
+  it('gives the hook signer:GetRevocationStatus when the policy uses AWS Signer, and not otherwise', () => {
+    const signerPolicy = POLICY.replace(
+      'keys: [{ name: ci, kms:',
+      'keys: [{ name: signer, awsSigner: { signingProfiles: ["arn:aws:signer:eu-west-1:111122223333:/signing-profiles/ci"] } }, { name: ci, kms:',
+    ).replace('keys: [ci]', 'keys: [signer]');
+    const revocationPoliciesOf = (b: Built) => {
+      b.guard.protectService(b.service);
+      const template = Template.fromStack(b.stack);
+      const hookRole = Object.keys(
+        template.findResources('AWS::IAM::Role', {
+          Properties: { Description: Match.stringLikeRegexp('deployment hook: read') },
+        }),
+      );
+      expect(hookRole).toHaveLength(1);
+      return Object.values(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: {
+            PolicyDocument: {
+              Statement: Match.arrayWith([Match.objectLike({ Action: 'signer:GetRevocationStatus' })]),
+            },
+          },
+        }),
+      ).map((p) => (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref));
+    };
+    const withSigner = build({ strategy: ecs.DeploymentStrategy.BLUE_GREEN, policy: signerPolicy });
+    const roles = revocationPoliciesOf(withSigner).flat();
+    const hookRoleId = Object.keys(
+      Template.fromStack(withSigner.stack).findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('deployment hook: read') },
+      }),
+    )[0];
+    expect(roles).toContain(hookRoleId);
+    expect(roles.length).toBeGreaterThanOrEqual(2); // the event function's role too
+    expect(revocationPoliciesOf(build({ strategy: ecs.DeploymentStrategy.BLUE_GREEN }))).toEqual([]);
+  });
+
   it('adds the hook at PRE_SCALE_UP with its invoke role and a 30-minute ROLLBACK timeout (escape hatch)', () => {
     const { stack, guard, service } = build({ strategy: ecs.DeploymentStrategy.BLUE_GREEN });
     const hook = guard.protectService(service);
