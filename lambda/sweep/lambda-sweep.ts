@@ -5,6 +5,7 @@ import type { GuardConfig } from '../guard/config';
 import type { AuditLogger, GuardMetrics } from '../guard/guard';
 import { loadShippedPolicy } from '../policy/shipped';
 import { ReasonCode } from '../reasons';
+import { revocationTtlMs } from '../signer/revocation-for-policy';
 import { composeSweep } from './compose-sweep';
 
 export interface SweepRunner {
@@ -29,7 +30,7 @@ export function createLambdaSweep(
       ...(config.policySha256 === undefined ? {} : { policySha256: config.policySha256 }),
       region: config.region,
       // Kept across runs of a warm environment: an unchanged fleet costs no registry request.
-      cache: new VerdictCache(),
+      cache: new VerdictCache({ revocationTtlMs: revocationTtlMs(policy) }),
       topicArn: config.topicArn,
       ledgerTable: config.ledgerTable,
       ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
