@@ -1,3 +1,8 @@
+/**
+ * `x509.subject:` trusted identities: the DN parser and notation-go's match against a leaf subject.
+ * The policy checks (lambda/policy/notation-identities.ts) parse with this same parser, so this file
+ * loads at the Lambda's start: no jose, cbor2 or pkijs here (the certificate import is a type only).
+ */
 import { invalid } from '../failure';
 import type { ParsedCertificate } from '../x509/certificate';
 
@@ -135,7 +140,7 @@ export function parseDistinguishedName(dn: string): DistinguishedNameMap {
     );
     const hint =
       miscased.length > 0
-        ? `; attribute types are case-sensitive (${miscased.map((t) => `"${t}"`).join(', ')} is not ${list})`
+        ? `; attribute types are case-sensitive (found ${miscased.map((t) => `"${t}"`).join(', ')})`
         : '';
     throw new DistinguishedNameError(
       `must contain C, ST and O (missing ${list}): the mandatory ${list} ${missing.length > 1 ? 'attributes are' : 'attribute is'} absent${hint}`,
