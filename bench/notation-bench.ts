@@ -1,37 +1,38 @@
 /**
  * Notation beside cosign: images signed both with a cosign v3 bundle and with a Notation JWS
- * envelope (an AWS Signer-style signature: ES384, signingAuthority scheme), listed in one
- * `sha256-<hex>` referrers tag index. Figures: uncached and cached verification latency and registry
- * requests, for a rule that trusts the cosign key only (Notation listed, not read) and for one that
- * trusts the key and the AWS Signer profile (`require: all`-style: both must verify), and the
- * GetRevocationStatus calls (aws-sdk-client-mock, counted).
+ * envelope, listed in one `sha256-<hex>` referrers tag index. Figures: uncached and cached
+ * verification latency and registry requests, for a rule that trusts the cosign key only (Notation
+ * listed, not read), for one that trusts the key and an AWS Signer profile (`require: all`-style:
+ * both must verify) and for one that trusts the key and a generic X.509 signer (a `ca` store), and
+ * the GetRevocationStatus calls (aws-sdk-client-mock, counted).
  *
- * The envelope verifier here is a stand-in (`benchEnvelopeVerifier`: the JWS signature with
- * node:crypto over the bytes as received, and the target descriptor), NOT lambda/notation's: its
- * figures are the guard's Notation path (discovery, reads, revocation, cache) without certificate
- * chain validation. After merge, pass lambda/notation's verifier and envelopes from its test signer.
+ * Envelopes come from test/support/notation's test signer and are checked by the guard's real
+ * verifier (lambda/notation/verify-envelope.ts, loaded with a dynamic import as the ImageVerifier's
+ * default loader does): AWS Signer's shape (ES384, a P-384 four-certificate chain with a fresh leaf
+ * per signing job, signingAuthority scheme, the AWS attributes), the test root trusted in place of
+ * AWS's (the verifier's `awsSignerRoots` test seam); the X.509 ones are `notary.x509` signatures by
+ * the same kind of chain, its root in the `ca` store.
  */
-import {
-  createHash,
-  createSign,
-  createVerify,
-  generateKeyPairSync,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GetRevocationStatusCommand, SignerClient } from '@aws-sdk/client-signer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { VerdictCache } from '../lambda/cache/verdict-cache';
 import { createEngine } from '../lambda/guard/engine';
 import type { TrustedKey } from '../lambda/keys/types';
 import type { NotationVerifier, TargetDescriptor } from '../lambda/notation/types';
-import { ReasonCode } from '../lambda/reasons';
 import type { RegistryStats } from '../lambda/registry/stats';
 import { AwsSignerRevocationChecker } from '../lambda/signer/revocation-checker';
 import { ImageVerifier } from '../lambda/verify/image-verifier';
 import { mapLimit } from '../lambda/verify/map-limit';
 import type { NotationEnvelopeVerifier } from '../lambda/verify/notation-types';
 import type { ImageVerification, VerifyOptions } from '../lambda/verify/types';
+import {
+  makeAwsSignerJws,
+  makeAwsSignerTestChain,
+  makeAwsSignerTestRoot,
+  makeNotaryJws,
+  type TestCertificate,
+} from '../test/support/notation/test-signer';
 import {
   pushBlob,
   pushManifest,
@@ -55,92 +56,50 @@ import type { BenchImage } from './signed-images';
 const SECTION = 'Notation';
 const NOTATION_TYPE = 'application/vnd.cncf.notary.signature';
 const JWS = 'application/jose+json';
-const PROFILE = 'arn:aws:signer:eu-west-1:111122223333:/signing-profiles/bench';
-const PROFILE_VERSION = `${PROFILE}/v1`;
+const ACCOUNT = '111122223333';
+const PROFILE = `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-profiles/bench`;
+const PROFILE_VERSION = `${PROFILE}/a1B2c3D4e5`;
 const KINDS = ['manifest', 'blob', 'referrers', 'token'] as const;
+const HOUR = 3600 * 1000;
 
-const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
+/** Makes the Notation envelope for one image (its target descriptor). */
+type EnvelopeSigner = (target: TargetDescriptor) => Promise<Buffer>;
 
-/** A flattened JWS as AWS Signer returns it (ES384, signingAuthority, authentic signing time, expiry). */
-function jwsEnvelope(target: TargetDescriptor, key: KeyObject): Buffer {
-  const now = Math.floor(Date.now() / 1000);
-  const protectedHeader = b64url(
-    JSON.stringify({
-      alg: 'ES384',
-      crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.authenticSigningTime', 'io.cncf.notary.expiry'],
-      cty: 'application/vnd.cncf.notary.payload.v1+json',
-      'io.cncf.notary.signingScheme': 'notary.x509.signingAuthority',
-      'io.cncf.notary.authenticSigningTime': new Date(now * 1000).toISOString(),
-      'io.cncf.notary.expiry': new Date((now + 3 * 365 * 86400) * 1000).toISOString(),
-      'com.amazonaws.signer.signingProfileVersion': PROFILE_VERSION,
-      'com.amazonaws.signer.signingJob': `arn:aws:signer:eu-west-1:111122223333:/signing-jobs/${randomUUID()}`,
-    }),
-  );
-  const payload = b64url(JSON.stringify({ targetArtifact: target }));
-  const signature = createSign('sha384')
-    .update(`${protectedHeader}.${payload}`)
-    .sign({ key, dsaEncoding: 'ieee-p1363' });
-  return Buffer.from(
-    JSON.stringify({
-      payload,
-      protected: protectedHeader,
-      header: { x5c: [], 'io.cncf.notary.signingAgent': 'bench' },
-      signature: b64url(signature),
-    }),
-  );
+/** AWS Signer's shape: a fresh leaf (and regional CA) per signing job under one root, signed an hour ago. */
+function awsSignerEnvelopes(root: TestCertificate): EnvelopeSigner {
+  return async (target) => {
+    const now = Date.now();
+    const chain = await makeAwsSignerTestChain({
+      root,
+      leafNotBefore: new Date(now - HOUR),
+      region: 'eu-west-1',
+    });
+    return makeAwsSignerJws({
+      chain,
+      target,
+      signingTime: new Date(now - HOUR / 2),
+      profileVersionArn: PROFILE_VERSION,
+      jobArn: `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-jobs/${randomUUID()}`,
+    });
+  };
 }
 
-/** The stand-in verifier (see the file comment): signature and target only. */
-function benchEnvelopeVerifier(publicKey: KeyObject): NotationEnvelopeVerifier {
-  return async (input) => {
-    const jws = JSON.parse(input.envelope.toString('utf8')) as Record<string, string>;
-    const header = JSON.parse(Buffer.from(jws.protected ?? '', 'base64url').toString('utf8')) as Record<
-      string,
-      string
-    >;
-    const ok = createVerify('sha384')
-      .update(`${jws.protected}.${jws.payload}`)
-      .verify({ key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(jws.signature ?? '', 'base64url'));
-    const { targetArtifact: t } = JSON.parse(
-      Buffer.from(jws.payload ?? '', 'base64url').toString('utf8'),
-    ) as {
-      targetArtifact: TargetDescriptor;
-    };
-    const signer = input.verifiers.find((v) => v.kind === 'awsSigner');
-    if (
-      !ok ||
-      !signer ||
-      t.digest !== input.target.digest ||
-      t.size !== input.target.size ||
-      t.mediaType !== input.target.mediaType
-    ) {
-      return {
-        format: 'notation-jws',
-        ok: false,
-        reason: ReasonCode.SIGNATURE_INVALID,
-        message: 'bench: invalid',
-      };
-    }
-    const signingTime = header['io.cncf.notary.authenticSigningTime'] as string;
-    return {
-      format: 'notation-jws',
-      ok: true,
-      reason: ReasonCode.VERIFIED,
-      message: 'verified',
-      verifier: signer.name,
-      identity: PROFILE,
-      signingScheme: 'notary.x509.signingAuthority',
-      signingTime,
-      expiry: header['io.cncf.notary.expiry'] as string,
-      awsSigner: {
-        profileVersionArn: header['com.amazonaws.signer.signingProfileVersion'] as string,
-        jobArn: header['com.amazonaws.signer.signingJob'] as string,
-        platformId: 'Notation-OCI-SHA384-ECDSA',
-        signatureTimestamp: new Date(signingTime),
-        certificateHashes: ['0'.repeat(192)],
-      },
-    };
-  };
+/** Generic Notation (`notary.x509`, ES384) by one long-lived leaf under `root`, as a team's own CA would sign. */
+async function x509Envelopes(root: TestCertificate): Promise<EnvelopeSigner> {
+  const chain = await makeAwsSignerTestChain({
+    root,
+    leafNotBefore: new Date(Date.now() - HOUR),
+    leafDays: 365,
+  });
+  return async (target) =>
+    makeNotaryJws({
+      alg: 'ES384',
+      signingScheme: 'notary.x509',
+      signingTime: new Date(Date.now() - HOUR / 2),
+      chain: chain.chain,
+      key: chain.leaf.privateKey,
+      target,
+    });
 }
 
 /** Pushes `count` images, each with a cosign bundle and a Notation envelope in one tag index. */
@@ -149,7 +108,8 @@ async function pushDualSigned(
   repo: string,
   count: number,
   cosignKey: TestKey,
-  notationKey: KeyObject,
+  signEnvelope: EnvelopeSigner,
+  prefix: string,
 ): Promise<BenchImage[]> {
   await pushBlob(endpoint, repo, OCI_EMPTY_CONFIG);
   return mapLimit(
@@ -166,7 +126,7 @@ async function pushDualSigned(
       const image: PushedManifest = await pushManifest(
         endpoint,
         repo,
-        `n-${i}`,
+        `${prefix}-${i}`,
         JSON.stringify({
           schemaVersion: 2,
           mediaType: TestMediaType.OCI_MANIFEST,
@@ -188,10 +148,11 @@ async function pushDualSigned(
         bundle.manifest,
         bundle.mediaType,
       );
-      const envelope = jwsEnvelope(
-        { mediaType: image.mediaType, digest: image.digest, size: image.size },
-        notationKey,
-      );
+      const envelope = await signEnvelope({
+        mediaType: image.mediaType,
+        digest: image.digest,
+        size: image.size,
+      });
       const envelopeBlob = await pushBlob(endpoint, repo, envelope);
       const signature = Buffer.from(
         JSON.stringify({
@@ -231,7 +192,7 @@ async function pushDualSigned(
       return {
         format: 'bundle' as const,
         repo,
-        tag: `n-${i}`,
+        tag: `${prefix}-${i}`,
         digest: image.digest,
         image: `${endpoint.host}/${repo}:n-${i}`,
         pinned: `${endpoint.host}/${repo}@${image.digest}`,
@@ -267,13 +228,24 @@ export interface NotationBenchInput {
 
 export async function benchNotation(input: NotationBenchInput): Promise<void> {
   const { report } = input;
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const count = input.count ?? 50;
+  const awsRoot = await makeAwsSignerTestRoot();
+  const x509Root = await makeAwsSignerTestRoot('Bench Team Code Signing Root CA');
   const images = await pushDualSigned(
     input.registry,
     'bench/notation',
-    input.count ?? 50,
+    count,
     input.cosignKey,
-    privateKey,
+    awsSignerEnvelopes(awsRoot),
+    'n',
+  );
+  const x509Images = await pushDualSigned(
+    input.registry,
+    'bench/notation-x509',
+    count,
+    input.cosignKey,
+    await x509Envelopes(x509Root),
+    'x',
   );
   const signerApi = mockClient(SignerClient);
   signerApi
@@ -284,33 +256,59 @@ export async function benchNotation(input: NotationBenchInput): Promise<void> {
     credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
   });
   const awsSigner: NotationVerifier = { kind: 'awsSigner', name: 'aws-bench', signingProfiles: [PROFILE] };
+  const x509Signer: NotationVerifier = {
+    kind: 'x509',
+    name: 'team-ca',
+    trustStores: [{ type: 'ca', name: 'team', certificates: [x509Root.der] }],
+    trustedIdentities: ['x509.subject: C=US, ST=WA, O=AWS, CN=AWS Signer'],
+    verifyTimestamp: 'always',
+  };
   const cosignOnly = verifyOptions(input.trustedKey);
+  // A new revocation checker per verification: its cache must not serve the next image.
   const withNotation = (): VerifyOptions => ({
     ...cosignOnly,
     notation: [awsSigner],
     revocation: new AwsSignerRevocationChecker({ client: signerClient }),
   });
-  const notationVerifier = benchEnvelopeVerifier(publicKey);
+  const withX509 = (): VerifyOptions => ({
+    ...cosignOnly,
+    notation: [x509Signer],
+    revocation: new AwsSignerRevocationChecker({ client: signerClient }),
+  });
+  // The ImageVerifier's default loader (notation-envelope-loader.ts) plus the test root as AWS's;
+  // each call's time is kept, to tell the envelope's share of a verification.
+  const envelopeMs: number[] = [];
+  const notationVerifier: NotationEnvelopeVerifier = async (envelope) => {
+    const started = performance.now();
+    const { verifyNotationEnvelope } = await import('../lambda/notation/verify-envelope');
+    const result = await verifyNotationEnvelope(envelope, { awsSignerRoots: [awsRoot.der] });
+    envelopeMs.push(elapsedMs(started));
+    return result;
+  };
   const engine = createEngine({ registry: { insecureRegistries: input.insecure } });
   try {
-    const cases: Array<[string, () => VerifyOptions, string[]]> = [
-      ['cosign key only (Notation listed, not read)', () => cosignOnly, [input.trustedKey.name]],
-      ['cosign key + AWS Signer profile', withNotation, [input.trustedKey.name, awsSigner.name]],
+    const cases: Array<[string, () => VerifyOptions, string[], BenchImage[]]> = [
+      ['cosign key only (Notation listed, not read)', () => cosignOnly, [input.trustedKey.name], images],
+      ['cosign key + AWS Signer profile', withNotation, [input.trustedKey.name, awsSigner.name], images],
+      ['cosign key + X.509 ca store', withX509, [input.trustedKey.name, x509Signer.name], x509Images],
     ];
-    // Warm-up: the token, the JIT, the SDK module.
-    for (const image of images.slice(0, 5)) {
-      for (const [, options] of cases) {
-        await new ImageVerifier({ registry: engine.registry, notationVerifier }).verify(
+    // Warm-up: the tokens, the JIT, the SDK module, lambda/notation and its libraries.
+    for (let i = 0; i < 5; i++) {
+      for (const [, options, keys, set] of cases) {
+        const image = set[i] as BenchImage;
+        const verdict = await new ImageVerifier({ registry: engine.registry, notationVerifier }).verify(
           refOf(image),
           options(),
         );
+        mustHold(verdict, image, keys);
       }
     }
-    for (const [label, options, keys] of cases) {
+    for (const [label, options, keys, set] of cases) {
       const latencies: number[] = [];
       const deltas: RegistryStats[] = [];
       signerApi.resetHistory();
-      for (const image of images) {
+      envelopeMs.length = 0;
+      for (const image of set) {
         const verifier = new ImageVerifier({ registry: engine.registry, notationVerifier });
         const before = { ...engine.registry.stats };
         const started = performance.now();
@@ -339,9 +337,25 @@ export async function benchNotation(input: NotationBenchInput): Promise<void> {
         'req',
         // cosign bundle discovery is 5 by digest; Notation adds its manifest, its envelope and the image manifest.
         { op: '<=', value: label.startsWith('cosign key only') ? 5 : 8 },
-        `mean ${mean(totals).toFixed(2)}; by kind (mean): ${kinds}; GetRevocationStatus calls: ${revocations} for ${images.length} verifications`,
+        `mean ${mean(totals).toFixed(2)}; by kind (mean): ${kinds}; GetRevocationStatus calls: ${revocations} for ${set.length} verifications`,
       );
-      report.detail(`notation.uncached.${label}`, { latency: s, requestsMean: mean(totals), revocations });
+      if (envelopeMs.length > 0) {
+        const e = summarize(envelopeMs);
+        report.add(
+          SECTION,
+          `of which envelope verification (lambda/notation), ${label}, p50`,
+          e.p50,
+          'ms',
+          undefined,
+          `p99 ${e.p99.toFixed(2)} ms, n=${e.n}: integrity, certificate chain, identity, expiry (revocation and registry reads excluded)`,
+        );
+      }
+      report.detail(`notation.uncached.${label}`, {
+        latency: s,
+        requestsMean: mean(totals),
+        revocations,
+        ...(envelopeMs.length > 0 ? { envelope: summarize(envelopeMs) } : {}),
+      });
     }
 
     // Cached: a verdict cache (filled first), a second pass timed; no request, no revocation call.
@@ -384,7 +398,8 @@ export async function benchNotation(input: NotationBenchInput): Promise<void> {
     report.note(
       SECTION,
       `${images.length} images, each signed with a cosign bundle and a Notation JWS (ES384) in one referrers tag index, pinned by digest. ` +
-        'Envelope verifier: a bench stand-in (JWS signature + target descriptor, no certificate chain); re-measure with lambda/notation after merge. ' +
+        'Envelopes from the test signer (AWS Signer: ES384, P-384 four-certificate chain, a fresh leaf per job; X.509: notary.x509 under a ca-store root), ' +
+        `checked by lambda/notation's verifier (certificate chains included), the test root trusted as AWS's; ${x509Images.length} more images for the X.509 case. ` +
         'GetRevocationStatus answered by aws-sdk-client-mock.',
     );
   } finally {

@@ -1,6 +1,7 @@
 import { decode, encode, Tag } from 'cbor2';
 import { ReasonCode } from '../../lambda/reasons';
 import { NOTATION_LIMITS } from '../../lambda/notation/limits';
+import { trustedIdentityIssues } from '../../lambda/policy/notation-identities';
 import type { NotationCheckName, NotationVerifier, TrustStore } from '../../lambda/notation/types';
 import { verifyNotationEnvelope } from '../../lambda/notation/verify-envelope';
 import {
@@ -610,6 +611,24 @@ describe('x509.subject trusted identities', () => {
       ReasonCode.SIGNATURE_INVALID,
       /no x509.subject/,
       identity(['other: thing']),
+    );
+  });
+  it('the policy check and verification read DNs with one parser: what loads is what verifies', async () => {
+    // Quotes and a hex escape (L=Seattl\65 is Seattle): accepted at policy load, matched at verification.
+    const escaped = ['x509.subject: C=US, ST=WA, O="AWS", L=Seattl\\65'];
+    expect(trustedIdentityIssues(escaped)).toEqual([]);
+    expect((await check(jws(), identity(escaped))).ok).toBe(true);
+    // Lower-case types are not C, ST and O to notation: refused at load, never a match at verification.
+    const lower = ['x509.subject: c=US, st=WA, o=AWS'];
+    expect(trustedIdentityIssues(lower)).toEqual([
+      { index: 0, message: expect.stringMatching(/missing C, ST, O.*case-sensitive/) },
+    ]);
+    await expectFailure(
+      jws(),
+      'trustedIdentity',
+      ReasonCode.SIGNATURE_INVALID,
+      /missing C, ST, O.*case-sensitive/,
+      identity(lower),
     );
   });
   it('a leaf subject with a multi-valued RDN fails unless "*"', async () => {
