@@ -4,7 +4,7 @@
  * construct's LAMBDA_EXTERNAL_MODULES, policy.json beside index.js), its size, and its import time in fresh
  * node processes with the construct's environment.
  */
-import { LAMBDA_EXTERNAL_MODULES } from '../lib/image-guard';
+import { LAMBDA_BUNDLE_DEFINE, LAMBDA_EXTERNAL_MODULES } from '../lib/policy-bundle';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -144,6 +144,7 @@ export async function benchBundle(report: Report, workDir: string): Promise<void
     sourcemap: true,
     sourcesContent: false, // as the construct bundles it
     external: [...LAMBDA_EXTERNAL_MODULES],
+    define: { ...LAMBDA_BUNDLE_DEFINE },
     outfile,
     metafile: true,
     logLevel: 'warning',

@@ -16,7 +16,8 @@ import { ecrAuthStatement, ecrReadStatement } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
 import { grantSignerRevocation } from './signer-grants';
-import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { LAMBDA_BUNDLE_DEFINE, POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { isNotationSigner } from '../lambda/policy/key-kind';
 
 const HOOK_ENTRY = path.join(__dirname, '..', 'lambda', 'hook-handler.ts');
 
@@ -185,7 +186,10 @@ export class GuardHook extends Construct {
         sourceMap: true,
         sourcesContent: false,
         externalModules: [...props.externalModules],
-        commandHooks: policyBundlingHooks(resolved.json),
+        define: { ...LAMBDA_BUNDLE_DEFINE },
+        commandHooks: policyBundlingHooks(resolved.json, {
+          notation: resolved.policy.keys.some(isNotationSigner),
+        }),
       },
     });
     this.function.node.addDependency(taskDefinitionPolicy);

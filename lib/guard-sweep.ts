@@ -26,7 +26,8 @@ import { acknowledgeWildcardResources } from './guard-nag';
 import { clusterScope } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { createGuardRole } from './guard-role';
-import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { LAMBDA_BUNDLE_DEFINE, POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { isNotationSigner } from '../lambda/policy/key-kind';
 
 export const DEFAULT_SWEEP_INTERVAL = Duration.minutes(15);
 /** A run lists and decides within this; the run stops listing itself before it (lambda/sweep/sweep.ts). */
@@ -112,7 +113,10 @@ export class GuardSweep extends Construct {
         sourceMap: true,
         sourcesContent: false,
         externalModules: [...props.externalModules],
-        commandHooks: policyBundlingHooks(resolved.json),
+        define: { ...LAMBDA_BUNDLE_DEFINE },
+        commandHooks: policyBundlingHooks(resolved.json, {
+          notation: resolved.policy.keys.some(isNotationSigner),
+        }),
       },
     });
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);

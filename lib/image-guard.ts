@@ -25,7 +25,13 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DEFAULT_SWEEP_TIMEOUT, GuardSweep } from './guard-sweep';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
-import { POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import {
+  LAMBDA_BUNDLE_DEFINE,
+  LAMBDA_EXTERNAL_MODULES,
+  POLICY_FILE_NAME,
+  policyBundlingHooks,
+} from './policy-bundle';
+import { isNotationSigner } from '../lambda/policy/key-kind';
 import { describePolicy } from './policy-summary';
 
 export interface EcsImageGuardProps {
@@ -106,12 +112,7 @@ export interface EcsImageGuardProps {
 export const DEFAULT_SIGNING_KEY_ALIAS = 'alias/ecs-image-guard';
 const HANDLER_ENTRY = path.join(__dirname, '..', 'lambda', 'handler.ts');
 
-/**
- * Left out of the Lambda bundle. nodejs24.x ships the AWS SDK for JavaScript v3 (every client, with
- * its @smithy packages). undici is only loaded for a custom registry CA, which the Lambda never
- * configures: leaving it out halves the bundle (the registry client says so clearly if it were needed).
- */
-export const LAMBDA_EXTERNAL_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*', 'undici'];
+export { LAMBDA_EXTERNAL_MODULES };
 
 /**
  * Cosign signature verification for ECS tasks: an EventBridge rule on task state changes, a Lambda
@@ -256,7 +257,10 @@ export class EcsImageGuard extends Construct {
         // Stack traces need names and lines, not the sources: a smaller map parses faster at cold start.
         sourcesContent: false,
         externalModules: [...LAMBDA_EXTERNAL_MODULES],
-        commandHooks: policyBundlingHooks(this.resolvedPolicy.json),
+        define: { ...LAMBDA_BUNDLE_DEFINE },
+        commandHooks: policyBundlingHooks(this.resolvedPolicy.json, {
+          notation: this.resolvedPolicy.policy.keys.some(isNotationSigner),
+        }),
       },
     });
     // Policies attached separately must exist before the function can run with them.

@@ -57,6 +57,13 @@ describe('the synthesized Lambda asset', () => {
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
+
+  it('keeps the Notation verifier (jose, cbor2, pkijs) out of index.js: a cosign-only policy ships none of it', () => {
+    const index = readFileSync(path.join(s.guard.synth.assetDir, 'index.js'), 'utf8');
+    expect(index).not.toMatch(/pkijs|flattenedVerify|Signature1/);
+    expect(index).toContain('notation.js');
+    expect(readdirSync(s.guard.synth.assetDir)).not.toContain('notation.js');
+  });
 });
 
 describe('deny: an unsigned image in enforce mode', () => {
