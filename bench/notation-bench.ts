@@ -336,7 +336,7 @@ export async function benchNotation(input: NotationBenchInput): Promise<void> {
         Math.max(...totals),
         'req',
         // cosign bundle discovery is 5 by digest; Notation adds its manifest, its envelope and the image manifest.
-        { op: '<=', value: label.startsWith('cosign key only') ? 5 : 8 },
+        { op: '<=', value: label.startsWith('cosign key only') ? 5 : 7 },
         `mean ${mean(totals).toFixed(2)}; by kind (mean): ${kinds}; GetRevocationStatus calls: ${revocations} for ${set.length} verifications`,
       );
       if (envelopeMs.length > 0) {
