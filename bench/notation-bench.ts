@@ -335,7 +335,8 @@ export async function benchNotation(input: NotationBenchInput): Promise<void> {
         `registry requests / uncached verification, ${label}, max`,
         Math.max(...totals),
         'req',
-        // cosign bundle discovery is 5 by digest; Notation adds its manifest, its envelope and the image manifest.
+        // cosign bundle discovery is 5 by digest; Notation adds its manifest and its envelope (the target
+        // descriptor comes from the signature manifest's subject).
         { op: '<=', value: label.startsWith('cosign key only') ? 5 : 7 },
         `mean ${mean(totals).toFixed(2)}; by kind (mean): ${kinds}; GetRevocationStatus calls: ${revocations} for ${set.length} verifications`,
       );
