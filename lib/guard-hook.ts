@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -16,7 +16,7 @@ import { ecrAuthStatement, ecrReadStatement } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
 import { grantSignerRevocation } from './signer-grants';
-import { LAMBDA_BUNDLE_DEFINE, POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
 import { isNotationSigner } from '../lambda/policy/key-kind';
 
 const HOOK_ENTRY = path.join(__dirname, '..', 'lambda', 'hook-handler.ts');
@@ -179,18 +179,10 @@ export class GuardHook extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [...props.externalModules],
-        define: { ...LAMBDA_BUNDLE_DEFINE },
-        commandHooks: policyBundlingHooks(resolved.json, {
-          notation: resolved.policy.keys.some(isNotationSigner),
-        }),
-      },
+      bundling: lambdaBundling(resolved.json, {
+        notation: resolved.policy.keys.some(isNotationSigner),
+        externalModules: props.externalModules,
+      }),
     });
     this.function.node.addDependency(taskDefinitionPolicy);
 

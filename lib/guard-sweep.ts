@@ -14,7 +14,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -26,7 +26,7 @@ import { acknowledgeWildcardResources } from './guard-nag';
 import { clusterScope } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { createGuardRole } from './guard-role';
-import { LAMBDA_BUNDLE_DEFINE, POLICY_FILE_NAME, policyBundlingHooks } from './policy-bundle';
+import { POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
 import { isNotationSigner } from '../lambda/policy/key-kind';
 
 export const DEFAULT_SWEEP_INTERVAL = Duration.minutes(15);
@@ -106,18 +106,10 @@ export class GuardSweep extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [...props.externalModules],
-        define: { ...LAMBDA_BUNDLE_DEFINE },
-        commandHooks: policyBundlingHooks(resolved.json, {
-          notation: resolved.policy.keys.some(isNotationSigner),
-        }),
-      },
+      bundling: lambdaBundling(resolved.json, {
+        notation: resolved.policy.keys.some(isNotationSigner),
+        externalModules: props.externalModules,
+      }),
     });
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);
     this.function.node.addDependency(ecsTaskDefinitionPolicy);

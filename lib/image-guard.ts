@@ -7,7 +7,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -25,12 +25,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DEFAULT_SWEEP_TIMEOUT, GuardSweep } from './guard-sweep';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
-import {
-  LAMBDA_BUNDLE_DEFINE,
-  LAMBDA_EXTERNAL_MODULES,
-  POLICY_FILE_NAME,
-  policyBundlingHooks,
-} from './policy-bundle';
+import { LAMBDA_EXTERNAL_MODULES, POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
 import { isNotationSigner } from '../lambda/policy/key-kind';
 import { describePolicy } from './policy-summary';
 
@@ -249,19 +244,9 @@ export class EcsImageGuard extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        // Stack traces need names and lines, not the sources: a smaller map parses faster at cold start.
-        sourcesContent: false,
-        externalModules: [...LAMBDA_EXTERNAL_MODULES],
-        define: { ...LAMBDA_BUNDLE_DEFINE },
-        commandHooks: policyBundlingHooks(this.resolvedPolicy.json, {
-          notation: this.resolvedPolicy.policy.keys.some(isNotationSigner),
-        }),
-      },
+      bundling: lambdaBundling(this.resolvedPolicy.json, {
+        notation: this.resolvedPolicy.policy.keys.some(isNotationSigner),
+      }),
     });
     // Policies attached separately must exist before the function can run with them.
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
 
 /** Name of the compiled policy file beside the bundled handler (the handler reads IMAGE_GUARD_POLICY_FILE). */
@@ -84,4 +84,26 @@ function notationAssetFiles(): Array<{ name: string; contents: Uint8Array }> {
 
 function copyCommand(from: string, to: string): string {
   return process.platform === 'win32' ? `copy /Y "${from}" "${to}"` : `cp "${from}" "${to}"`;
+}
+
+/**
+ * How every guard function (event, deployment hook, sweep) is bundled: CommonJS for node24, minified,
+ * with a source map for stack traces, the AWS SDK left to the runtime, the compiled policy (and, for a
+ * policy with Notation signers, the Notation verifier) beside index.js.
+ */
+export function lambdaBundling(
+  policyJson: string,
+  options: { notation: boolean; externalModules?: readonly string[] },
+): BundlingOptions {
+  return {
+    format: OutputFormat.CJS,
+    target: 'node24',
+    minify: true,
+    sourceMap: true,
+    // Stack traces need names and lines, not the sources: a smaller map parses faster at cold start.
+    sourcesContent: false,
+    externalModules: [...(options.externalModules ?? LAMBDA_EXTERNAL_MODULES)],
+    define: { ...LAMBDA_BUNDLE_DEFINE },
+    commandHooks: policyBundlingHooks(policyJson, { notation: options.notation }),
+  };
 }

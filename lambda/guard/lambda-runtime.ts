@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { revocationTtlMs } from '../signer/revocation-for-policy';
-import { VerdictCache } from '../cache/verdict-cache';
+import { verdictCacheFor } from '../signer/revocation-for-policy';
 import { buildIgnoredRecord } from '../decision/record';
 import { toGuardError } from '../errors';
 import { loadShippedPolicy } from '../policy/shipped';
@@ -43,7 +42,7 @@ export function createLambdaGuard(
       // loadShippedPolicy just compared the file's hash with this one: no need to compute it again.
       ...(config.policySha256 === undefined ? {} : { policySha256: config.policySha256 }),
       region: config.region,
-      cache: new VerdictCache({ revocationTtlMs: revocationTtlMs(policy) }),
+      cache: verdictCacheFor(policy),
       topicArn: config.topicArn,
       ledgerTable: config.ledgerTable,
       dynamodb,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { revocationTtlMs } from '../signer/revocation-for-policy';
-import { VerdictCache } from '../cache/verdict-cache';
+import { verdictCacheFor } from '../signer/revocation-for-policy';
 import { toGuardError } from '../errors';
 import type { AuditLogger, GuardMetrics } from '../guard/guard';
 import { loadShippedPolicy } from '../policy/shipped';
@@ -33,7 +32,7 @@ export function createLambdaHook(
       policy,
       ...(config.policySha256 === undefined ? {} : { policySha256: config.policySha256 }),
       region: config.region,
-      cache: new VerdictCache({ revocationTtlMs: revocationTtlMs(policy) }),
+      cache: verdictCacheFor(policy),
       topicArn: config.topicArn,
       ledgerTable: config.ledgerTable,
       logger,

@@ -2,6 +2,7 @@
  * The one place the guard's AWS Signer revocation checker and its cache time come from, for the
  * Lambda entries, `image-guard check` and `image-guard verify`: made only when AWS Signer is used.
  */
+import { VerdictCache } from '../cache/verdict-cache';
 import type { RevocationChecker } from '../notation/types';
 import { revocationCacheMinutes, usesAwsSigner } from '../policy/notation-revocation';
 import type { Policy } from '../policy/schema';
@@ -11,6 +12,11 @@ import { signerClient } from './signer-client';
 /** How long a revocation answer (and a verdict resting on one) is reused; `0` minutes asks every time. */
 export function revocationTtlMs(policy: Pick<Policy, 'revocation'>): number {
   return Math.max(1, revocationCacheMinutes(policy) * 60_000);
+}
+
+/** The verdict cache of a long-lived entry (Lambda): a verdict resting on AWS Signer lives no longer than its revocation answer. */
+export function verdictCacheFor(policy: Pick<Policy, 'revocation'>): VerdictCache {
+  return new VerdictCache({ revocationTtlMs: revocationTtlMs(policy) });
 }
 
 /** AWS Signer's GetRevocationStatus in the caller's region, with answers cached `ttlMs`. */

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { VerdictCache } from '../cache/verdict-cache';
 import { toGuardError } from '../errors';
 import type { GuardConfig } from '../guard/config';
 import type { AuditLogger, GuardMetrics } from '../guard/guard';
 import { loadShippedPolicy } from '../policy/shipped';
 import { ReasonCode } from '../reasons';
-import { revocationTtlMs } from '../signer/revocation-for-policy';
+import { verdictCacheFor } from '../signer/revocation-for-policy';
 import { composeSweep } from './compose-sweep';
 
 export interface SweepRunner {
@@ -30,7 +29,7 @@ export function createLambdaSweep(
       ...(config.policySha256 === undefined ? {} : { policySha256: config.policySha256 }),
       region: config.region,
       // Kept across runs of a warm environment: an unchanged fleet costs no registry request.
-      cache: new VerdictCache({ revocationTtlMs: revocationTtlMs(policy) }),
+      cache: verdictCacheFor(policy),
       topicArn: config.topicArn,
       ledgerTable: config.ledgerTable,
       ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
