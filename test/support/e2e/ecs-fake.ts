@@ -99,6 +99,18 @@ export async function startEcsFake(): Promise<EcsFake> {
           },
         };
       }
+      case 'ListTasks': {
+        // ListTasks takes a cluster name or ARN; a stopped task is no longer listed as RUNNING.
+        const cluster = String(input.cluster ?? 'default');
+        const inCluster = (t: FakeTask) =>
+          t.clusterArn === cluster || t.clusterArn.endsWith(`:cluster/${cluster}`);
+        const stoppedArns = new Set(stopped.map((s) => s.task));
+        return {
+          taskArns: [...tasks.values()]
+            .filter((t) => inCluster(t) && !stoppedArns.has(t.taskArn))
+            .map((t) => t.taskArn),
+        };
+      }
       case 'DescribeTasks': {
         const wanted = (input.tasks as string[] | undefined) ?? [];
         const found = wanted.map((arn) => tasks.get(arn));

@@ -132,7 +132,7 @@ function protectedService(stack: Stack): ecs.FargateService {
 }
 
 /** One function of the template, as the Lambda runtime is given it. */
-function functionOf(
+export function functionOf(
   outdir: string,
   template: SynthesizedGuard['template'],
   logicalId: string,
