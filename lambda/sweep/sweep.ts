@@ -41,6 +41,7 @@ import {
 } from './sweep-alerts';
 import { taskFromEcs } from './task-from-ecs';
 import { TokenBucket } from './token-bucket';
+import { untrustedText } from '../text/untrusted-text';
 
 /**
  * ECS's "cluster resource read" bucket (ListTasks, DescribeTasks) is 100 burst / 20 per s per account
@@ -76,6 +77,9 @@ export interface SweepRunOptions {
 }
 
 /** The run record: one JSON log line per run (message `sweep`). */
+/** The ledger item that makes runs exclusive (leased like a stop claim: the function's timeout + 30 s). */
+export const RUN_LEASE_KEY = 'sweep#run';
+
 export interface SweepRunRecord {
   type: 'image-guard.sweep';
   runId: string;
@@ -110,6 +114,8 @@ export interface SweepRunRecord {
   calls: Record<EcsCallName, number> & { memoryReads: number };
   throttleWaits: number;
   durationMs: number;
+  /** Set when the run did nothing because another run (a manual invoke during a scheduled one) held the run lease. */
+  skipped?: string;
 }
 
 interface Candidate {
@@ -190,6 +196,13 @@ export class Sweep {
       throttleWaits: 0,
       durationMs: 0,
     };
+    // One run at a time across instances: two overlapping runs would each spend a full stop budget.
+    const lease = await this.deps.enforcer.ledger.claim(RUN_LEASE_KEY, 'stop', runId);
+    if (lease.status === 'held') {
+      record.skipped = `another sweep run (${untrustedText(lease.by, 80)}) holds the run lease until ${new Date(lease.leaseUntil).toISOString()}`;
+      this.deps.logger.info('sweep', record);
+      return record;
+    }
     const run = new Run(record, started + (options.deadlineMs ?? 5 * 60_000));
     // Listing stops when less than this is left: in-flight decisions, alerts and the record need it.
     const reserveMs = this.deps.verifyDeadlineMs + 10_000;
@@ -222,6 +235,8 @@ export class Sweep {
       await this.alertDeferred(run);
       await this.reportClosedWindows(run);
     } finally {
+      // Given back for the next run (a run that dies leaves it to expire with the ledger's lease).
+      await this.deps.enforcer.ledger.release(RUN_LEASE_KEY, 'stop', runId).catch(() => undefined);
       record.calls = { ...record.calls, ...fleet.calls };
       record.throttleWaits = bucket.waits;
       record.durationMs = Math.max(0, this.now() - started);

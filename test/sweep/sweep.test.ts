@@ -302,6 +302,30 @@ describe('the stop budget', () => {
     expect(fleet.tasks.get('prod-eu')).toEqual([]);
   });
 
+  it('two overlapping runs (a manual invoke during a scheduled one) share one budget: the second does nothing', async () => {
+    const bad = Array.from({ length: 4 }, () => task(unsigned));
+    fleet.add(...bad);
+    const clock = { now: Date.parse('2026-11-30T12:00:00.000Z') };
+    const ledger = new InMemoryDecisionLedger(() => clock.now);
+    const memory = new InMemoryDecisionMemory();
+    const scheduled = buildSweep({ policy: policy({ maxStopsPerRun: 2 }), clock, ledger, memory });
+    const manual = buildSweep({ policy: policy({ maxStopsPerRun: 2 }), clock, ledger, memory });
+
+    const [first, second] = await Promise.all([scheduled.sweep.run(), manual.sweep.run()]);
+
+    expect(first).toMatchObject({ stopped: 2, deferredStops: 2 });
+    expect(first.skipped).toBeUndefined();
+    expect(second).toMatchObject({
+      decided: 0,
+      stopped: 0,
+      skipped: expect.stringContaining('holds the run lease'),
+    });
+    expect(stops()).toHaveLength(2);
+    // The lease is given back: the next run goes ahead and stops within its own budget.
+    expect(await manual.sweep.run()).toMatchObject({ stopped: 2 });
+    expect(stops()).toHaveLength(4);
+  });
+
   it('the same list beyond the budget is emailed once, not every run', async () => {
     fleet.add(task(unsigned), task(unsigned));
     const setup = buildSweep({ policy: policy({ maxStopsPerRun: 0 }) });
