@@ -11,7 +11,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { lazyClient, type Sender } from '../aws/lazy-client';
+import type { Sender } from '../aws/lazy-client';
+import { lazyDynamoDbClient, lazyEcsClient, lazySnsClient } from './aws-clients';
 import type { VerdictCache } from '../cache/verdict-cache';
 import type { RekorKey } from '../cosign/types';
 import {
@@ -31,7 +32,7 @@ import type { Policy } from '../policy/schema';
 import type { RegistryClientOptions } from '../registry/options';
 import type { CredentialProvider } from '../registry/types';
 import { revocationForPolicy } from '../signer/revocation-for-policy';
-import { AWS_CLIENT_DEFAULTS, createEngine, keyRingFor, rekorKeysFor, type Engine } from './engine';
+import { createEngine, keyRingFor, rekorKeysFor, type Engine } from './engine';
 import type { TaskEvaluatorDeps } from './evaluate-task';
 import { Guard, type AuditLogger, type GuardMetrics } from './guard';
 import type { KeyRing } from './key-ring';
@@ -81,16 +82,7 @@ export function composeEvaluation(options: CompositionOptions): Evaluation {
     ...(options.kms ? { kms: options.kms } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
-  const ecs =
-    options.ecs ??
-    lazyClient(
-      async () =>
-        new (await import('@aws-sdk/client-ecs')).ECSClient({
-          region: options.region,
-          maxAttempts: 5,
-          ...AWS_CLIENT_DEFAULTS,
-        }),
-    );
+  const ecs = options.ecs ?? lazyEcsClient(options.region);
   const lookups = options.lookups === 'none' ? NO_TASK_LOOKUPS : new EcsTaskLookups(ecs);
   const hash = options.policySha256 ?? policySha256(policy);
   const keyRing = keyRingFor(policy, engine.kms);
@@ -145,26 +137,8 @@ export interface GuardComposition extends Evaluation {
 
 export function composeGuard(options: GuardCompositionOptions): GuardComposition {
   const evaluation = composeEvaluation(options);
-  const sns =
-    options.sns ??
-    lazyClient(
-      async () =>
-        new (await import('@aws-sdk/client-sns')).SNSClient({
-          region: options.region,
-          maxAttempts: 5,
-          ...AWS_CLIENT_DEFAULTS,
-        }),
-    );
-  const dynamodb =
-    options.dynamodb ??
-    lazyClient(
-      async () =>
-        new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-          region: options.region,
-          maxAttempts: 3,
-          ...AWS_CLIENT_DEFAULTS,
-        }),
-    );
+  const sns = options.sns ?? lazySnsClient(options.region);
+  const dynamodb = options.dynamodb ?? lazyDynamoDbClient(options.region);
   const memory =
     options.memory ??
     (options.ledgerTable ? new DynamoDecisionMemory(dynamodb, options.ledgerTable) : undefined);

@@ -7,8 +7,7 @@ import { ReasonCode } from '../reasons';
 import type { GuardConfig } from './config';
 import { composeGuard } from './composition';
 import { DynamoApprovedDigests } from '../hook/approved-digests';
-import { lazyClient } from '../aws/lazy-client';
-import { AWS_CLIENT_DEFAULTS } from './engine';
+import { lazyDynamoDbClient } from './aws-clients';
 import type { AuditLogger, GuardMetrics } from './guard';
 
 export interface EventHandler {
@@ -29,14 +28,7 @@ export function createLambdaGuard(
     const text = readFileSync(config.policyFile, 'utf8');
     const policy = loadShippedPolicy(text, config.policySha256, config.policyFile);
     // One DynamoDB client for the ledger and the hook's approvals (loaded on first use, like the ledger's).
-    const dynamodb = lazyClient(
-      async () =>
-        new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-          region: config.region,
-          maxAttempts: 3,
-          ...AWS_CLIENT_DEFAULTS,
-        }),
-    );
+    const dynamodb = lazyDynamoDbClient(config.region);
     return composeGuard({
       policy,
       // loadShippedPolicy just compared the file's hash with this one: no need to compute it again.

@@ -5,9 +5,9 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { lazyClient, type Sender } from '../aws/lazy-client';
+import type { Sender } from '../aws/lazy-client';
+import { lazyDynamoDbClient, lazySnsClient } from '../guard/aws-clients';
 import { composeEvaluation, type CompositionOptions, type Evaluation } from '../guard/composition';
-import { AWS_CLIENT_DEFAULTS } from '../guard/engine';
 import type { AuditLogger, GuardMetrics } from '../guard/guard';
 import { DynamoApprovedDigests, type ApprovedDigestStore } from './approved-digests';
 import { DeploymentHook, type DeploymentHookDeps } from './deployment-hook';
@@ -37,31 +37,11 @@ export interface HookComposition extends Evaluation {
 
 export function composeHook(options: HookCompositionOptions): HookComposition {
   const evaluation = composeEvaluation(options);
-  const sns =
-    options.sns ??
-    lazyClient(
-      async () =>
-        new (await import('@aws-sdk/client-sns')).SNSClient({
-          region: options.region,
-          maxAttempts: 5,
-          ...AWS_CLIENT_DEFAULTS,
-        }),
-    );
+  const sns = options.sns ?? lazySnsClient(options.region);
   const approved =
     options.approved ??
     (options.ledgerTable
-      ? new DynamoApprovedDigests(
-          options.dynamodb ??
-            lazyClient(
-              async () =>
-                new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({
-                  region: options.region,
-                  maxAttempts: 3,
-                  ...AWS_CLIENT_DEFAULTS,
-                }),
-            ),
-          options.ledgerTable,
-        )
+      ? new DynamoApprovedDigests(options.dynamodb ?? lazyDynamoDbClient(options.region), options.ledgerTable)
       : undefined);
   const hook = new DeploymentHook({
     evaluator: evaluation.evaluator,
