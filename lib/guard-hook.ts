@@ -17,7 +17,6 @@ import type { ResolvedPolicy } from './guard-policy';
 import { kmsPublicKeyStatements } from './kms-grants';
 import { grantSignerRevocation } from './signer-grants';
 import { POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
-import { isNotationSigner } from '../lambda/policy/key-kind';
 
 const HOOK_ENTRY = path.join(__dirname, '..', 'lambda', 'hook-handler.ts');
 
@@ -179,8 +178,7 @@ export class GuardHook extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: lambdaBundling(resolved.json, {
-        notation: resolved.policy.keys.some(isNotationSigner),
+      bundling: lambdaBundling(resolved, {
         externalModules: props.externalModules,
       }),
     });

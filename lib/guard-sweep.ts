@@ -27,7 +27,6 @@ import { clusterScope } from './guard-permissions';
 import type { ResolvedPolicy } from './guard-policy';
 import { createGuardRole } from './guard-role';
 import { POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
-import { isNotationSigner } from '../lambda/policy/key-kind';
 
 export const DEFAULT_SWEEP_INTERVAL = Duration.minutes(15);
 /** A run lists and decides within this; the run stops listing itself before it (lambda/sweep/sweep.ts). */
@@ -106,8 +105,7 @@ export class GuardSweep extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: lambdaBundling(resolved.json, {
-        notation: resolved.policy.keys.some(isNotationSigner),
+      bundling: lambdaBundling(resolved, {
         externalModules: props.externalModules,
       }),
     });

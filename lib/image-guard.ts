@@ -26,7 +26,6 @@ import { DEFAULT_SWEEP_TIMEOUT, GuardSweep } from './guard-sweep';
 import { resolvePolicy, type ResolvedPolicy } from './guard-policy';
 import { acknowledgeDeadLetterQueue } from './guard-nag';
 import { LAMBDA_EXTERNAL_MODULES, POLICY_FILE_NAME, lambdaBundling } from './policy-bundle';
-import { isNotationSigner } from '../lambda/policy/key-kind';
 import { describePolicy } from './policy-summary';
 
 export interface EcsImageGuardProps {
@@ -244,9 +243,7 @@ export class EcsImageGuard extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'EcsImageGuard',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: lambdaBundling(this.resolvedPolicy.json, {
-        notation: this.resolvedPolicy.policy.keys.some(isNotationSigner),
-      }),
+      bundling: lambdaBundling(this.resolvedPolicy),
     });
     // Policies attached separately must exist before the function can run with them.
     if (ecrAuthPolicy !== undefined) this.function.node.addDependency(ecrAuthPolicy);

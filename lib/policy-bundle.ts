@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
+import { isNotationSigner } from '../lambda/policy/key-kind';
+import type { Policy } from '../lambda/policy/schema';
 
 /** Name of the compiled policy file beside the bundled handler (the handler reads IMAGE_GUARD_POLICY_FILE). */
 export const POLICY_FILE_NAME = 'policy.json';
@@ -92,8 +94,8 @@ function copyCommand(from: string, to: string): string {
  * policy with Notation signers, the Notation verifier) beside index.js.
  */
 export function lambdaBundling(
-  policyJson: string,
-  options: { notation: boolean; externalModules?: readonly string[] },
+  resolved: { json: string; policy: Pick<Policy, 'keys'> },
+  options: { externalModules?: readonly string[] } = {},
 ): BundlingOptions {
   return {
     format: OutputFormat.CJS,
@@ -104,6 +106,8 @@ export function lambdaBundling(
     sourcesContent: false,
     externalModules: [...(options.externalModules ?? LAMBDA_EXTERNAL_MODULES)],
     define: { ...LAMBDA_BUNDLE_DEFINE },
-    commandHooks: policyBundlingHooks(policyJson, { notation: options.notation }),
+    commandHooks: policyBundlingHooks(resolved.json, {
+      notation: resolved.policy.keys.some(isNotationSigner),
+    }),
   };
 }

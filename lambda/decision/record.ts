@@ -80,7 +80,7 @@ export function buildDecisionRecord(input: DecisionRecordInput): DecisionRecord 
     durationMs: duration(input.durationMs),
     alert: input.alert ?? null,
   };
-  if (input.actionError !== undefined) record.actionError = cap(input.actionError);
+  if (input.actionError !== undefined) record.actionError = capRecordText(input.actionError);
   if (input.sweep !== undefined) record.sweep = { ...input.sweep };
   return record;
 }
@@ -98,7 +98,7 @@ export function buildIgnoredRecord(input: {
     ...(input.eventId !== undefined ? { eventId: input.eventId } : {}),
     ...(input.taskArn !== undefined ? { taskArn: input.taskArn } : {}),
     reason: input.reason,
-    message: cap(input.message),
+    message: capRecordText(input.message),
   };
 }
 
@@ -116,7 +116,7 @@ export function containerRecord(c: ContainerResult, alertGroup: string | undefin
     signaturesFound: Math.max(0, Math.trunc(c.signaturesFound)),
     cached: c.cached,
     durationMs: duration(c.durationMs),
-    message: cap(c.decision.message),
+    message: capRecordText(c.decision.message),
     alertGroup: alertGroup ?? null,
     exemption: exemptionRecord(c.decision.exemption),
     ...(c.notation ? { notation: c.notation } : {}),
@@ -135,8 +135,8 @@ function exemptionRecord(e: ContainerDecision['exemption']): ExemptionRecord | n
     service: e.service ?? null,
     clusters: [...e.clusters],
     until: e.until,
-    reason: cap(e.reason),
-    ticket: cap(e.ticket),
+    reason: capRecordText(e.reason),
+    ticket: capRecordText(e.ticket),
   };
 }
 
@@ -187,6 +187,7 @@ function duration(ms: number): number {
   return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0;
 }
 
-function cap(text: string): string {
+/** A record's free text, capped so a log line stays bounded (every record type, one bound). */
+export function capRecordText(text: string): string {
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
 }

@@ -4,13 +4,11 @@
  * a revision has not (`taskArn`, `lastStatus`, `eventId`) null, and what only the hook has: the
  * answer given to ECS, the deployment and revision, and the hook's place in its IN_PROGRESS rounds.
  */
-import { containerRecord, type ContainerResult } from '../decision/record';
+import { capRecordText, containerRecord, type ContainerResult } from '../decision/record';
 import type { ContainerRecord } from '../decision/types';
 import type { Mode } from '../policy/schema';
 import type { ReasonCode } from '../reasons';
 import type { HookState, HookStatus } from './hook-answer';
-
-const MAX_TEXT = 1024;
 
 /** `refused`: the hook answered FAILED (ECS rolls back); `alerted`: SUCCEEDED with an alert. */
 export type HookAction = 'refused' | 'alerted' | 'none';
@@ -88,7 +86,7 @@ export function buildHookRecord(input: HookRecordInput): HookDecisionRecord {
     mode: input.mode,
     action: input.hookStatus === 'FAILED' ? 'refused' : input.alerted ? 'alerted' : 'none',
     hookStatus: input.hookStatus,
-    hookReason: cap(input.hookReason),
+    hookReason: capRecordText(input.hookReason),
     lifecycleStage: input.lifecycleStage ?? null,
     executionId: input.executionId ?? null,
     serviceDeploymentArn: input.serviceDeploymentArn ?? null,
@@ -106,14 +104,12 @@ export function buildHookRecord(input: HookRecordInput): HookDecisionRecord {
     firstAttemptAt: new Date(input.state.firstAttemptAt).toISOString(),
     elapsedMs: Math.max(0, Math.round(input.state.elapsedMs)),
     waitedOut: input.waitedOut,
-    problem: input.problem ? { reason: input.problem.reason, message: cap(input.problem.message) } : null,
+    problem: input.problem
+      ? { reason: input.problem.reason, message: capRecordText(input.problem.message) }
+      : null,
     approved: input.approved ?? null,
     alert: input.alert ? { status: input.alert } : null,
   };
-  if (input.actionError !== undefined) record.actionError = cap(input.actionError);
+  if (input.actionError !== undefined) record.actionError = capRecordText(input.actionError);
   return record;
-}
-
-function cap(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
